@@ -1,0 +1,110 @@
+"""The whole build, end to end, on the synthetic sample; and what bad input does to it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from pcnreport import cli
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_build_publishes_site_and_pdf(built_project):
+    project, result = built_project
+    assert result.site_index == project / "_book" / "index.html"
+    assert result.pdf == project / "_book" / "pcn-report.pdf"
+    assert result.synthetic
+    chapter = project / "_book" / "chapters" / "06-pcn-characteristics.html"
+    assert chapter.is_file()
+    # Nothing half-made is left beside the published site.
+    assert not list((project / "_build").glob("site.*"))
+    assert not (project / "._book.old").exists()
+
+
+def test_every_number_in_the_chapter_comes_from_the_computed_results(built_project):
+    project, _ = built_project
+    numbers = json.loads((project / "_generated" / "numbers" / "pcn_size.json").read_text())
+    variables = yaml.safe_load((project / "_variables.yml").read_text())
+    assert variables["pcn_size"] == numbers["text"]
+    html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()
+    assert "{{<" not in html, "a shortcode was left unexpanded"
+    raw = numbers["raw"]
+    assert f"{raw['pcns']:,} PCNs" in html
+    assert variables["pcn_size"]["population"]["median"] in html
+    within = round(100 * raw["bands"]["within"] / raw["pcns"])
+    assert f"({within}%)" in html
+
+
+def test_figures_are_numbered_and_cross_referenced(built_project):
+    project, _ = built_project
+    html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()
+    for anchor in ("fig-pcn-population", "fig-pcn-practices", "fig-pcn-practices-population"):
+        assert f'id="{anchor}"' in html
+        assert re.search(rf'href="[^"]*#{anchor}"', html), f"no cross-reference link to {anchor}"
+    assert re.search(r"Figure\s+\d+\.1", html)
+
+
+def test_every_page_says_the_data_are_synthetic(built_project):
+    project, _ = built_project
+    pages = list((project / "_book").rglob("*.html"))
+    assert len(pages) >= 3
+    for page in pages:
+        assert "Synthetic data" in page.read_text(), f"{page.name} lacks the synthetic-data notice"
+
+
+def test_executed_notebook_is_kept_as_provenance(built_project):
+    project, result = built_project
+    executed = result.executed_notebooks[0]
+    assert executed.is_file()
+    notebook = json.loads(executed.read_text())
+    injected = [c for c in notebook["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    assert injected and "data_dir" in "".join(injected[0]["source"])
+
+
+def _corrupt_copy_of_sample(project: Path, tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(project / ".cache" / "synthetic" / "seed-20200101", data)
+    (data / "SYNTHETIC.json").unlink()  # from here on it is "real" data the user supplies
+    return data
+
+
+def test_bad_input_is_reported_and_leaves_the_published_site_untouched(built_project, tmp_path, capsys):
+    project, _ = built_project
+    before = _tree_digest(project / "_book")
+    data = _corrupt_copy_of_sample(project, tmp_path)
+    registrations = next((data / "registrations").rglob("*.csv"))
+    lines = registrations.read_text().splitlines()
+    fields = lines[5].split(",")
+    fields[-1] = "many"
+    lines[5] = ",".join(fields)
+    registrations.write_text("\n".join(lines) + "\n")
+
+    code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
+
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert registrations.name in err
+    assert "row 6" in err and "NUMBER_OF_PATIENTS" in err
+    assert "Traceback" not in err
+    assert _tree_digest(project / "_book") == before
+
+
+def test_missing_dataset_is_reported(built_project, tmp_path, capsys):
+    project, _ = built_project
+    data = _corrupt_copy_of_sample(project, tmp_path)
+    shutil.rmtree(data / "epcn")
+    code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
+    assert code == 4
+    assert "epcn" in capsys.readouterr().err
