@@ -71,7 +71,7 @@ def pcn_sizes(members: pd.DataFrame, list_sizes: pd.DataFrame) -> pd.DataFrame:
     result = pd.DataFrame(
         {
             "practices": grouped.size(),
-            "population": grouped["list_size"].sum(min_count=0).astype("int64"),
+            "population": grouped["list_size"].sum(min_count=0).round().astype("int64"),
             "practices_without_list_size": grouped["list_size"].apply(lambda s: int(s.isna().sum())),
         }
     )

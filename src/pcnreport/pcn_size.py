@@ -33,9 +33,13 @@ class PcnSizeResults:
 
 
 def list_sizes_from_payments(payments: pd.DataFrame) -> pd.DataFrame:
-    """Registered patients (last known figure) of NHS Payments as a list-size table."""
+    """Registered patients (last known figure) of NHS Payments as a list-size table.
+
+    The publisher gives many practices a fractional count (e.g. 9023.5, an average over the
+    year's payment quarters); they are kept as they are and PCN totals rounded once, at the end.
+    """
     table = payments[["practice_code", "registered_patients"]].dropna()
-    return table.rename(columns={"registered_patients": "list_size"}).astype({"list_size": "int64"})
+    return table.rename(columns={"registered_patients": "list_size"}).astype({"list_size": "float64"})
 
 
 def pcn_size_results(epcn: Epcn, list_sizes: pd.DataFrame) -> PcnSizeResults:
