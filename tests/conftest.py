@@ -62,7 +62,8 @@ def built_project(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
+    # PCNREPORT_CHROMIUM names another Chromium-based browser (GitHub's runners ship Google Chrome).
+    path = os.environ.get("PCNREPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         if _required("PCNREPORT_REQUIRE_BROWSER"):
             pytest.fail("PCNREPORT_REQUIRE_BROWSER is set but Debian's chromium is not installed")
