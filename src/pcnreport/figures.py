@@ -11,7 +11,9 @@ A chart is saved three ways (see `save_figure`):
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
 import json
 from pathlib import Path
 
@@ -31,7 +33,9 @@ BAND_LABELS = {
     "over": "over 50,000",
 }
 WIDTH, HEIGHT = 560, 300
-FONT = "Helvetica"
+# Lato comes from a pip package (font-lato) so that the PDF charts have their text on any machine:
+# vl-convert silently drops text set in a font it cannot find. Browsers fall back along the list.
+FONT = "Lato, 'Helvetica Neue', Arial, sans-serif"
 
 # The runtime file every chart page loads once; its name is part of the fragment contract.
 RUNTIME_NAME = "pcn-charts.js"
@@ -82,6 +86,8 @@ def population_histogram(
             x=alt.X("bin_start:Q", title="Registered population of the PCN", axis=alt.Axis(format=",d")),
             x2="bin_end:Q",
             y=alt.Y("pcns:Q", title="Number of PCNs"),
+            # With x ranged (x to x2), Vega-Lite would place y as a position: anchor bars at zero.
+            y2=alt.datum(0),
             color=_band_encoding(),
             tooltip=[
                 alt.Tooltip("bin_start:Q", title="From", format=",d"),
@@ -190,6 +196,11 @@ def quarto_fragment(name: str, spec: dict, alt_text: str, figures_href: str) -> 
 """
 
 
+@functools.cache
+def _register_fonts() -> None:
+    vl_convert.register_font_directory(str(importlib.resources.files("font_lato") / "files"))
+
+
 def save_figure(chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: str, figures_href: str = "../figures") -> dict[str, Path]:
     """Write the spec, the vector PDF and the Quarto fragment of a chart; return their paths.
 
@@ -204,6 +215,7 @@ def save_figure(chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: st
         "fragment": out_dir / f"{name}.md",
     }
     write_text_atomic(paths["spec"], json.dumps(spec, indent=1, sort_keys=True))
+    _register_fonts()
     write_bytes_atomic(paths["pdf"], vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
     write_text_atomic(paths["fragment"], quarto_fragment(name, spec, alt_text, figures_href))
     return paths

@@ -40,3 +40,5 @@ def test_charts_are_vector_in_the_pdf(built_project):
     chart = (project / "figures" / "fig-pcn-population.pdf").read_bytes()
     assert chart.startswith(b"%PDF")
     assert b"/Subtype /Image" not in chart and b"/Subtype/Image" not in chart, "chart was rasterised"
+    # vl-convert drops text set in a font it cannot find; the chart must embed its font.
+    assert b"/FontFile" in chart and b"Lato" in chart

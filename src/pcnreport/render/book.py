@@ -1,0 +1,155 @@
+"""Read a Quarto book's `_quarto.yml` into an immutable description the pandoc path can use.
+
+Only the keys the pandoc path understands are read; Quarto itself reads the whole file when it renders.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import RenderError
+
+
+@dataclass(frozen=True)
+class Chapter:
+    source: Path  # relative to the project, e.g. chapters/06-x.qmd
+    appendix: bool = False
+    part: str | None = None  # the `part:` title this chapter sits under, if any
+
+    @property
+    def page(self) -> Path:
+        """The HTML page this chapter becomes, relative to the output folder (mirrors the source path)."""
+        return self.source.with_suffix(".html")
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    include_in_header: tuple[Path, ...] = ()
+    include_before_body: tuple[Path, ...] = ()
+    include_after_body: tuple[Path, ...] = ()
+    css: tuple[Path, ...] = ()
+    toc_depth: int = 3
+
+
+@dataclass(frozen=True)
+class Book:
+    project_dir: Path
+    title: str
+    subtitle: str = ""
+    author: tuple[str, ...] = ()
+    date: str = ""
+    lang: str = "en"
+    chapters: tuple[Chapter, ...] = ()
+    bibliography: tuple[Path, ...] = ()
+    csl: Path | None = None
+    resources: tuple[str, ...] = ()
+    output_file: str = "index"
+    html: FormatOptions = field(default_factory=FormatOptions)
+    typst: FormatOptions = field(default_factory=FormatOptions)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # for {{< meta >}}
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _paths(value: Any, where: str, project_dir: Path) -> tuple[Path, ...]:
+    """Quarto accepts a path, a list of paths, or `{file: path}` entries; `{text: ...}` is not supported here."""
+    out = []
+    for item in _as_list(value):
+        if isinstance(item, dict) and "file" in item:
+            item = item["file"]
+        if not isinstance(item, str):
+            raise RenderError(f"_quarto.yml: {where}: expected a file path, got {item!r}")
+        path = project_dir / item
+        if not path.is_file():
+            raise RenderError(f"_quarto.yml: {where}: file '{item}' does not exist in {project_dir}")
+        out.append(path)
+    return tuple(out)
+
+
+def _format_options(fmt: dict, name: str, project_dir: Path) -> FormatOptions:
+    opts = fmt.get(name) or {}
+    if not isinstance(opts, dict):  # `format: {html: default}`
+        opts = {}
+    return FormatOptions(
+        include_in_header=_paths(opts.get("include-in-header"), f"format.{name}.include-in-header", project_dir),
+        include_before_body=_paths(opts.get("include-before-body"), f"format.{name}.include-before-body", project_dir),
+        include_after_body=_paths(opts.get("include-after-body"), f"format.{name}.include-after-body", project_dir),
+        css=_paths(opts.get("css"), f"format.{name}.css", project_dir),
+        toc_depth=int(opts.get("toc-depth", 3)),
+    )
+
+
+def _chapters(entries: Any, appendix: bool, project_dir: Path) -> list[Chapter]:
+    """Flatten `book.chapters`/`book.appendices`, which may group chapters under `- part: ... chapters: [...]`."""
+    out: list[Chapter] = []
+    for entry in _as_list(entries):
+        if isinstance(entry, str):
+            out.append(Chapter(Path(entry), appendix))
+        elif isinstance(entry, dict) and "part" in entry:
+            part = str(entry["part"])
+            # A part may itself be a .qmd file (its page); Quarto then renders it as a part title page.
+            for ch in _chapters(entry.get("chapters"), appendix, project_dir):
+                out.append(Chapter(ch.source, appendix, part))
+        elif isinstance(entry, dict) and "file" in entry:
+            out.append(Chapter(Path(entry["file"]), appendix))
+        else:
+            raise RenderError(f"_quarto.yml: book.chapters: cannot read entry {entry!r}")
+    for ch in out:
+        if ch.source.suffix not in (".qmd", ".md"):
+            raise RenderError(f"_quarto.yml: chapter '{ch.source}': the pandoc path renders only .qmd and .md files")
+        if not (project_dir / ch.source).is_file():
+            raise RenderError(f"_quarto.yml: chapter '{ch.source}' does not exist in {project_dir}")
+    return out
+
+
+def _date(value: Any) -> str:
+    if value in ("today", "now", "last-modified"):
+        return _dt.date.today().isoformat()
+    return "" if value is None else str(value)
+
+
+def load_book(project_dir: Path) -> Book:
+    project_dir = Path(project_dir).resolve()
+    config_path = project_dir / "_quarto.yml"
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise RenderError(f"'{config_path}': no _quarto.yml, so this is not a Quarto project") from None
+    except yaml.YAMLError as exc:
+        raise RenderError(f"'{config_path}': invalid YAML: {exc}") from None
+    project = raw.get("project") or {}
+    if project.get("type") != "book":
+        raise RenderError(f"'{config_path}': project.type must be 'book' (got {project.get('type')!r})")
+    book = raw.get("book") or {}
+    if not book.get("chapters"):
+        raise RenderError(f"'{config_path}': book.chapters is empty")
+    chapters = _chapters(book.get("chapters"), False, project_dir)
+    chapters += _chapters(book.get("appendices"), True, project_dir)
+    fmt = raw.get("format") or {}
+    csl = raw.get("csl") or book.get("csl")
+    authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in _as_list(book.get("author"))]
+    return Book(
+        project_dir=project_dir,
+        title=str(book.get("title", "")),
+        subtitle=str(book.get("subtitle", "") or ""),
+        author=tuple(authors),
+        date=_date(book.get("date")),
+        lang=str(raw.get("lang", "en")),
+        chapters=tuple(chapters),
+        bibliography=_paths(raw.get("bibliography") or book.get("bibliography"), "bibliography", project_dir),
+        csl=_paths(csl, "csl", project_dir)[0] if csl else None,
+        resources=tuple(str(r) for r in _as_list(project.get("resources"))),
+        output_file=str(book.get("output-file") or book.get("title") or "index"),
+        html=_format_options(fmt, "html", project_dir),
+        typst=_format_options(fmt, "typst", project_dir),
+        raw=raw,
+    )

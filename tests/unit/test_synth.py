@@ -1,0 +1,349 @@
+"""The synthetic sample: deterministic, in the publishers' exact formats, calibrated to the interim report.
+
+Statistics are computed here straight from the files with pandas and openpyxl, not with pcnreport's
+readers, so a reader bug cannot hide a generator bug (one test at the end does read the sample with them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from pcnreport.errors import DataFormatError
+from pcnreport.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, is_synthetic, write_sample
+
+DEFAULT_SEED = SyntheticSpec().seed
+# Calibration is checked for the default seed and one other: it must come from the method (stratified
+# margins), not from a lucky seed.
+SEEDS = (DEFAULT_SEED, 7)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity, for functools.cache
+class Sample:
+    root: Path
+    files: dict[str, Path]
+
+
+def _write(root: Path, spec: SyntheticSpec = SyntheticSpec()) -> Sample:
+    return Sample(root, write_sample(root, spec))
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory) -> dict[int, Sample]:
+    # Written once for the whole module: writing takes about 2 s.
+    return {seed: _write(tmp_path_factory.mktemp(f"seed{seed}"), SyntheticSpec(seed=seed)) for seed in SEEDS}
+
+
+@pytest.fixture(params=SEEDS, ids=lambda seed: f"seed{seed}")
+def sample(request, samples) -> Sample:
+    return samples[request.param]
+
+
+@pytest.fixture
+def default_sample(samples) -> Sample:
+    return samples[DEFAULT_SEED]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    return {path.relative_to(root).as_posix(): _sha256(path) for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+# --- Reading the files directly -----------------------------------------------------------------------
+
+
+@functools.cache  # the files never change once written; tests only read the frames
+def _sheet(path: Path, title: str) -> pd.DataFrame:
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(workbook[title].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+@functools.cache
+def _pcn_sizes(sample: Sample) -> pd.DataFrame:
+    """One row a PCN: its number of core partner practices and registered population (January 2020)."""
+    members = _sheet(sample.files["epcn"], "PCN Core Partner Details")
+    registrations = pd.read_csv(sample.files["registrations"], dtype={"NUMBER_OF_PATIENTS": "int64"})
+    patients = members["Partner Organisation Code"].map(registrations.set_index("CODE")["NUMBER_OF_PATIENTS"])
+    assert patients.notna().all(), "every member practice has a registrations row"
+    return (
+        members.assign(patients=patients)
+        .groupby("PCN Code")
+        .agg(practices=("Partner Organisation Code", "size"), population=("patients", "sum"))
+    )
+
+
+# --- Determinism, the marker, speed --------------------------------------------------------------------
+
+
+def test_write_sample_returns_each_dataset_and_its_file(default_sample):
+    assert set(default_sample.files) == {"epcn", "registrations", "payments"}
+    for name, path in default_sample.files.items():
+        assert path == default_sample.root / SAMPLE_PATHS[name]
+        assert path.is_file() and path.stat().st_size > 0
+
+
+def test_same_seed_gives_byte_identical_files(default_sample, tmp_path):
+    first = _tree_hashes(default_sample.root)
+    assert set(first) == {*SAMPLE_PATHS.values(), MARKER}
+    assert _tree_hashes(_write(tmp_path).root) == first
+    # Again over the existing files: the temporary files and renames leave nothing else behind.
+    assert _tree_hashes(_write(tmp_path).root) == first
+
+
+def test_a_different_seed_gives_different_files(samples):
+    one, other = (samples[seed] for seed in SEEDS)
+    for name in SAMPLE_PATHS:
+        assert _sha256(other.files[name]) != _sha256(one.files[name]), name
+
+
+def test_marker_records_seed_generator_and_file_hashes(default_sample):
+    marker = json.loads((default_sample.root / MARKER).read_text(encoding="utf-8"))
+    assert marker["synthetic"] is True
+    assert marker["seed"] == DEFAULT_SEED
+    assert marker["generator"] == "pcnreport.synth"
+    assert isinstance(marker["version"], int)
+    assert marker["files"] == {SAMPLE_PATHS[name]: _sha256(path) for name, path in default_sample.files.items()}
+
+
+def test_is_synthetic(default_sample, tmp_path):
+    assert is_synthetic(default_sample.root)
+    assert not is_synthetic(tmp_path)  # no marker: real data
+    (tmp_path / MARKER).write_text('{"synthetic": false}', encoding="utf-8")
+    assert not is_synthetic(tmp_path)
+
+
+def test_an_unreadable_marker_is_an_error_not_real_data(tmp_path):
+    # Treating it as "real" would publish a synthetic report without its label.
+    (tmp_path / MARKER).write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="SYNTHETIC.json"):
+        is_synthetic(tmp_path)
+
+
+# --- Calibration: the interim report's published figures (chapter 6) ------------------------------------
+# Margins are drawn by stratified inverse-CDF sampling, so the targets are met closely for any seed; the
+# tolerances cover rounding the knots' interpolation to whole patients and practices, and the small
+# Dirichlet split rounding (a PCN's population is the sum of its practices' whole-number lists).
+
+
+def test_organisation_counts(sample):
+    pcns = _sheet(sample.files["epcn"], "PCN Details")
+    members = _sheet(sample.files["epcn"], "PCN Core Partner Details")
+    payments = pd.read_csv(sample.files["payments"], dtype=str, keep_default_na=False)
+    assert len(pcns) == 1250
+    assert pcns["Current Clinical Commissioning Group Code"].nunique() == 135
+    assert 6_750 <= len(members) <= 6_850
+    assert members["Partner Organisation Code"].is_unique
+    assert set(payments["NHS England (Region) code"]) == {"Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"}
+
+
+def test_pcns_per_ccg(sample):
+    pcns = _sheet(sample.files["epcn"], "PCN Details")
+    per_ccg = pcns.groupby("Current Clinical Commissioning Group Code").size()
+    assert 2 <= (per_ccg == 1).sum() <= 5  # "a few" (April 2020: 3)
+    assert 35 <= per_ccg.max() <= 45  # the largest CCG has about 40 PCNs (April 2020: 43)
+    assert per_ccg.median() == 7
+
+
+def test_practices_per_pcn(sample):
+    practices = _pcn_sizes(sample)["practices"]
+    assert practices.mean() == pytest.approx(5.4, abs=0.05)  # published to one decimal
+    assert practices.median() == 5
+    assert practices.quantile(0.1) == 3
+    assert practices.quantile(0.9) == 8
+    assert (practices == 1).sum() == pytest.approx(34, abs=2)
+    assert (practices >= 10).sum() == pytest.approx(77, abs=3)
+    assert 28 <= practices.max() <= 32
+
+
+def test_pcn_population(sample):
+    population = _pcn_sizes(sample)["population"]
+    # Published rounded to the nearest 1,000 (mean, median) or 100 (deciles).
+    assert population.mean() == pytest.approx(48_000, abs=500)
+    assert population.median() == pytest.approx(44_000, abs=500)
+    assert population.quantile(0.1) == pytest.approx(31_100, abs=150)
+    assert population.quantile(0.9) == pytest.approx(69_200, abs=300)
+    # Published as whole percentages (and as counts: 84, 726 and 440 PCNs).
+    assert (population < 30_000).mean() == pytest.approx(0.07, abs=0.006)
+    assert population.between(30_000, 50_000).mean() == pytest.approx(0.58, abs=0.006)
+    assert (population > 50_000).mean() == pytest.approx(0.35, abs=0.006)
+    assert (population < 24_000).mean() == pytest.approx(0.01, abs=0.004)
+    assert (population > 80_000).mean() == pytest.approx(0.05, abs=0.004)
+
+
+def test_size_and_practices_correlated_with_wide_spread(sample):
+    sizes = _pcn_sizes(sample)
+    # Real PCNs: Spearman 0.58. Correlated, but far from a line.
+    assert 0.45 <= sizes["practices"].rank().corr(sizes["population"].rank()) <= 0.7  # Spearman
+    # "PCNs containing only two (super-)practices but covering nearly 100,000 people".
+    assert sizes.loc[sizes["practices"] == 2, "population"].max() >= 90_000
+    # And some large PCNs of many practices: population spread within a practice count is wide.
+    six = sizes.loc[sizes["practices"] == 6, "population"]
+    assert six.quantile(0.9) / six.quantile(0.1) > 1.6
+
+
+def test_weighted_to_registered_ratio(sample):
+    payments = pd.read_csv(sample.files["payments"])
+    ratio = (
+        payments["Number of Weighted Patients (Last Known Figure)"]
+        / payments["Number of Registered Patients (Last Known Figure)"]
+    )
+    # Targets from the 2019/20 payments file's spread, to two decimals.
+    assert ratio.median() == pytest.approx(1.0, abs=0.02)
+    assert ratio.quantile(0.1) == pytest.approx(0.90, abs=0.02)
+    assert ratio.quantile(0.9) == pytest.approx(1.11, abs=0.02)
+
+
+def test_practice_rurality_shares(sample):
+    rurality = pd.read_csv(sample.files["payments"])["Practice Rurality"].value_counts(normalize=True)
+    assert set(rurality.index) == {"Urban", "Rural", "MISSING"}
+    # Rural practices cluster by CCG, so the realised share varies more by seed than a coin toss would.
+    assert rurality["Rural"] == pytest.approx(0.16, abs=0.05)
+    assert rurality["MISSING"] == pytest.approx(0.015, abs=0.01)
+
+
+# --- Formats: the publishers' own ------------------------------------------------------------------------
+
+
+def test_every_name_says_synthetic_and_codes_have_the_real_shapes(default_sample):
+    pcns = _sheet(default_sample.files["epcn"], "PCN Details")
+    members = _sheet(default_sample.files["epcn"], "PCN Core Partner Details")
+    payments = pd.read_csv(default_sample.files["payments"], dtype=str, keep_default_na=False)
+    for names in (
+        pcns["PCN Name"],
+        pcns["Clinical Commissioning Group Name"],
+        members["Partner Name"],
+        members["Practice Parent CCG Name"],
+        payments["Practice Name"],
+        payments["CCG NAME"],
+        payments["NHS England (Region) Name"],
+        payments.loc[payments["PCN Code"] != "Unknown or no PCN", "PCN Name"],
+    ):
+        assert names.str.contains("SYNTHETIC").all(), names.name
+    assert members["Partner Organisation Code"].str.fullmatch(r"Z\d{5}").all()  # Z: no ODS GP practice uses it
+    assert pcns["PCN Code"].str.fullmatch(r"U\d{5}").all()
+    assert pcns["Current Clinical Commissioning Group Code"].str.fullmatch(r"Z\d[A-Z]").all()
+
+
+def test_epcn_formulas_have_no_cached_value(default_sample):
+    path = default_sample.files["epcn"]
+    formulas = openpyxl.load_workbook(path, read_only=True)["PCN Core Partner Details"]
+    cached = openpyxl.load_workbook(path, read_only=True, data_only=True)["PCN Core Partner Details"]
+    rows = zip(formulas.iter_rows(min_row=2), cached.iter_rows(min_row=2, values_only=True))
+    for row, (cells, values) in enumerate(rows, start=2):
+        name, match = cells[5], cells[10]
+        assert (name.data_type, name.value) == ("f", f"=VLOOKUP(E{row},'PCN Details'!A:B,2,FALSE)")
+        assert (match.data_type, match.value) == ("f", f"=G{row}=C{row}")
+        assert values[5] is None and values[10] is None
+    assert row == 1 + len(_sheet(path, "PCN Core Partner Details"))
+
+
+def test_epcn_dates_are_yyyymmdd_integers(default_sample):
+    pcns = _sheet(default_sample.files["epcn"], "PCN Details")
+    members = _sheet(default_sample.files["epcn"], "PCN Core Partner Details")
+    for dates in (pcns["Open Date (YYYYMMDD)"], members["Practice to PCN Relationship Start Date"]):
+        assert all(type(value) is int for value in dates)
+        assert set(dates) <= {20191001, 20191201}
+    assert pcns["Close Date"].isna().all() and members["Practice to PCN Relationship End Date"].isna().all()
+
+
+def test_some_practices_sit_in_another_ccg_than_their_pcn(default_sample):
+    # The formula column's raison d'être: the real December 2019 file has 30 such practices.
+    members = _sheet(default_sample.files["epcn"], "PCN Core Partner Details")
+    differs = members["Practice Parent CCG Code"] != members["PCN Parent CCG Code"]
+    assert differs.sum() == SyntheticSpec().cross_ccg_practices
+
+
+def test_registrations_rows(default_sample):
+    raw = default_sample.files["registrations"].read_bytes()
+    header = b"PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS\r\n"
+    assert raw.startswith(header)
+    table = pd.read_csv(default_sample.files["registrations"], dtype=str)
+    fixed = table[["PUBLICATION", "EXTRACT_DATE", "TYPE", "SEX", "AGE"]].drop_duplicates()
+    assert fixed.values.tolist() == [["GP_PRAC_PAT_LIST", "01JAN2020", "GP", "ALL", "ALL"]]
+    assert table["NUMBER_OF_PATIENTS"].str.fullmatch(r"\d+").all()
+    assert table["ONS_CCG_CODE"].str.fullmatch(r"E38\d{6}").all()
+    assert table["CODE"].is_unique
+
+
+def test_payments_numbers_are_formatted_and_add_up(default_sample):
+    payments = pd.read_csv(default_sample.files["payments"], dtype=str, keep_default_na=False)
+    columns = list(payments.columns)
+    amounts = payments[columns[columns.index("Number of Registered Patients (Last Known Figure)") :]]
+    # The real file's style: at most two decimals, no trailing zeros, never blank ("0" for nothing).
+    assert amounts.apply(lambda column: column.str.fullmatch(r"-?(0|[1-9]\d*)(\.\d?[1-9])?").all()).all()
+    numbers = amounts.astype(float)
+    lines = numbers.loc[:, "Global Sum":"Other Payments"]
+    total = numbers["Total NHS Payments to General Practice"]
+    assert np.allclose(lines.sum(axis=1), total, atol=0.011)
+    net = numbers["Total NHS Payments to General Practice Minus Deductions"]
+    deductions = numbers["Deductions for Pensions, Levies and Prescription Charge Income"]
+    assert np.allclose(total + deductions, net, atol=0.011)
+    # Practices outside any PCN appear here (and in registrations) but not in ePCN.
+    assert (payments["PCN Code"] == "Unknown or no PCN").sum() == SyntheticSpec().unaffiliated_practices
+
+
+def test_the_project_readers_read_the_sample(default_sample):
+    from pcnreport.readers import read_epcn, read_payments, read_registrations
+
+    epcn = read_epcn(default_sample.files["epcn"])
+    registrations = read_registrations(default_sample.files["registrations"])
+    payments = read_payments(default_sample.files["payments"])
+    assert len(epcn.pcns) == 1250
+    assert set(epcn.members["practice_code"]) <= set(registrations["practice_code"])
+    assert set(registrations["practice_code"]) == set(payments["practice_code"])
+
+
+# --- Against the real publisher files (../shared/data) ---------------------------------------------------
+
+
+def _header_and_types(path: Path, title: str) -> tuple[list, list]:
+    """A sheet's header and the openpyxl cell type of each column's cells in row 2."""
+    sheet = openpyxl.load_workbook(path, read_only=True)[title]
+    first, second = sheet.iter_rows(max_row=2)
+    return [cell.value for cell in first], [(cell.data_type, type(cell.value).__name__) for cell in second]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("title", ["PCN Details", "PCN Core Partner Details"])
+def test_epcn_sheets_match_the_real_workbook(shared_data, default_sample, title):
+    real = _header_and_types(shared_data / "epcn" / "2019-12" / "ePCN.xlsx", title)
+    ours = _header_and_types(default_sample.files["epcn"], title)
+    assert ours[0] == real[0]
+    # Row 2's cell types column by column (text, YYYYMMDD integers, formulas, empty cells). The real
+    # PCN Details row 2 has a blank Address Line 3 and Address Line 5 filled; ours leaves both blank.
+    real_types, our_types = real[1], ours[1]
+    if title == "PCN Details":
+        real_types, our_types = real_types[:10] + real_types[11:], our_types[:10] + our_types[11:]
+    assert our_types == real_types
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    "dataset, real",
+    [
+        ("registrations", "registrations/2021-01/gp-reg-pat-prac-all.csv"),
+        ("payments", "payments/2019-20/payments_19-20.csv"),
+    ],
+)
+def test_csv_headers_match_the_real_files_byte_for_byte(shared_data, default_sample, dataset, real):
+    # First line, quoting, the trailing space in "Appraisal Costs " and the CRLF line ending included.
+    def first_line(path: Path) -> bytes:
+        with path.open("rb") as handle:
+            return handle.readline()
+
+    assert first_line(default_sample.files[dataset]) == first_line(shared_data / real)
