@@ -72,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--release", help="label of the data release shown in the report")
     build.add_argument("--population-source", choices=["registrations", "payments"], default="registrations",
                        help="where practice list sizes come from (default: registrations)")
-    build.add_argument("--renderer", choices=["auto", "quarto", "pandoc"], default="auto",
+    build.add_argument("--renderer", choices=["auto", "quarto", "pandoc+typst"], default="auto",
                        help="auto: Quarto when on PATH, otherwise pandoc + Typst")
     build.add_argument("--seed", type=int, default=SyntheticSpec().seed, help="seed of the synthetic sample")
     build.set_defaults(func=cmd_build)
