@@ -118,21 +118,40 @@ def _user_error_from_notebook(exc: Exception, executed: Path) -> errors.PcnRepor
     return errors.AnalysisError(f"{executed.name} failed: {ename}: {evalue}{where}")
 
 
+def _local_socket_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to the kernel over Unix sockets in `socket_dir`.
+
+    The default is TCP on loopback: it opens ports and makes ipykernel warn on every run that
+    the traffic is unencrypted. Sockets in a private folder need neither.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = os.path.join(socket_dir, "kernel")
+
+    return LocalSocketKernelManager
+
+
 def run_notebook(notebook: Path, executed: Path, parameters: dict) -> Path:
     import papermill  # imported here: it is slow to import and only builds need it
 
     executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            kernel_name="python3",
-        )
-    except papermill.PapermillExecutionError as exc:
-        raise _user_error_from_notebook(exc, executed) from None
+    with tempfile.TemporaryDirectory(prefix="pcnreport-kernel-") as socket_dir:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=parameters,
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                kernel_name="python3",
+                kernel_manager_class=_local_socket_kernel_manager(socket_dir),
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise _user_error_from_notebook(exc, executed) from None
     return executed
 
 

@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pcnreport import cli
@@ -80,23 +81,59 @@ def _corrupt_copy_of_sample(project: Path, tmp_path: Path) -> Path:
     return data
 
 
-def test_bad_input_is_reported_and_leaves_the_published_site_untouched(built_project, tmp_path, capsys):
-    project, _ = built_project
-    before = _tree_digest(project / "_book")
-    data = _corrupt_copy_of_sample(project, tmp_path)
-    registrations = next((data / "registrations").rglob("*.csv"))
-    lines = registrations.read_text().splitlines()
+def _non_numeric_count(data: Path) -> tuple[Path, list[str]]:
+    path = next((data / "registrations").rglob("*.csv"))
+    lines = path.read_text().splitlines()
     fields = lines[5].split(",")
     fields[-1] = "many"
     lines[5] = ",".join(fields)
-    registrations.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n")
+    return path, ["row 6", "NUMBER_OF_PATIENTS", "whole number"]
+
+
+def _missing_column(data: Path) -> tuple[Path, list[str]]:
+    path = next((data / "registrations").rglob("*.csv"))
+    text = path.read_text()
+    path.write_text(text.replace("NUMBER_OF_PATIENTS", "PATIENTS", 1))
+    return path, ["missing column", "NUMBER_OF_PATIENTS"]
+
+
+def _empty_file(data: Path) -> tuple[Path, list[str]]:
+    path = next((data / "registrations").rglob("*.csv"))
+    path.write_bytes(b"")
+    return path, ["empty"]
+
+
+def _practice_in_two_pcns(data: Path) -> tuple[Path, list[str]]:
+    import openpyxl
+
+    path = next((data / "epcn").rglob("*.xlsx"))
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["PCN Core Partner Details"]
+    first = [cell.value for cell in sheet[2]]
+    other_pcn = next(row[4].value for row in sheet.iter_rows(min_row=3) if row[4].value != first[4])
+    sheet.append([first[0], first[1], first[2], first[3], other_pcn] + first[5:])
+    workbook.save(path)
+    return path, [str(first[0]), str(first[4]), str(other_pcn), "two PCNs"]
+
+
+@pytest.mark.parametrize(
+    "break_data", [_non_numeric_count, _missing_column, _empty_file, _practice_in_two_pcns],
+    ids=["non-numeric count", "missing column", "empty file", "practice in two PCNs"],
+)
+def test_bad_input_is_reported_and_leaves_the_published_site_untouched(built_project, tmp_path, capsys, break_data):
+    project, _ = built_project
+    before = _tree_digest(project / "_book")
+    data = _corrupt_copy_of_sample(project, tmp_path)
+    broken, expected_phrases = break_data(data)
 
     code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
 
     err = capsys.readouterr().err
     assert code == 3, err
-    assert registrations.name in err
-    assert "row 6" in err and "NUMBER_OF_PATIENTS" in err
+    assert broken.name in err
+    for phrase in expected_phrases:
+        assert phrase in err, f"{phrase!r} not in: {err}"
     assert "Traceback" not in err
     assert _tree_digest(project / "_book") == before
 
