@@ -145,3 +145,20 @@ def test_missing_dataset_is_reported(built_project, tmp_path, capsys):
     code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
     assert code == 4
     assert "epcn" in capsys.readouterr().err
+
+
+def test_the_chapter_types_no_number_the_analysis_computes(built_project):
+    """A computed number typed into the prose would go stale silently when the data change."""
+    project, _ = built_project
+    variables = yaml.safe_load((project / "_variables.yml").read_text())
+
+    def leaves(tree):
+        for value in tree.values():
+            yield from leaves(value) if isinstance(value, dict) else [str(value)]
+
+    # Numbers of two or more digits: a lone digit ("1c", "2c") is too common in prose to compare.
+    computed = {v for v in leaves(variables["pcn_size"]) if sum(c.isdigit() for c in v) >= 2}
+    for chapter in (project / "chapters").glob("*.qmd"):
+        prose = re.sub(r"\{\{<.*?>\}\}", " ", chapter.read_text(), flags=re.S)
+        typed = {n for n in re.findall(r"\d[\d,.]*\d%?|\d%", prose)}
+        assert not (typed & computed), f"{chapter.name} types computed numbers {sorted(typed & computed)}"
