@@ -51,6 +51,12 @@ def copy_project(target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def project_copy():
+    """A function that copies the project's sources into a folder and returns it."""
+    return copy_project
+
+
+@pytest.fixture(scope="session")
 def built_project(tmp_path_factory):
     """A copy of the project built once from the synthetic sample, shared by the functional tests."""
     from pcnreport.pipeline import BuildOptions, build

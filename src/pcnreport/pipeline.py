@@ -39,7 +39,7 @@ SYNTHETIC_CACHE = ".cache/synthetic"
 class BuildOptions:
     project_dir: Path
     data_dir: Path | None = None          # None: the embedded synthetic sample
-    release: str | None = None            # a label for the data release; defaults to the folder's name
+    release: str | None = None            # a label for the data release; default: the releases the notebooks read
     population_source: str = "registrations"
     renderer: str = "auto"
     seed: int = synth.SyntheticSpec().seed
@@ -155,6 +155,14 @@ def run_notebook(notebook: Path, executed: Path, parameters: dict) -> Path:
     return executed
 
 
+def releases_read(numbers: dict) -> str:
+    """'epcn 2019-12, registrations 2021-01': every dataset release the notebooks report reading."""
+    releases: dict[str, str] = {}
+    for section in numbers.values():
+        releases.update(section.get("releases", {}))
+    return ", ".join(f"{dataset} {release}" for dataset, release in sorted(releases.items()))
+
+
 def write_data_notice(generated: Path, synthetic: bool, description: str) -> None:
     """The notice every page carries: the HTML banner and a header on every PDF page."""
     if synthetic:
@@ -194,7 +202,7 @@ def build(options: BuildOptions) -> BuildResult:
             if not data_dir.is_dir():
                 raise errors.DataNotFoundError(f"'{data_dir}': no such data folder")
         synthetic = synth.is_synthetic(data_dir)
-        release = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else data_dir.name)
+        label = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else "")
         timings["data"] = time.perf_counter() - start
 
         generated = project / "_generated"
@@ -207,7 +215,7 @@ def build(options: BuildOptions) -> BuildResult:
         executed_dir = project / "_build" / "notebooks"
         parameters = {
             "data_dir": str(data_dir),
-            "release": release,
+            "release": label,
             "population_source": options.population_source,
             "output_dir": str(project),
         }
@@ -219,12 +227,14 @@ def build(options: BuildOptions) -> BuildResult:
             executed_notebooks.append(run_notebook(notebook, executed, parameters))
             timings[f"notebook {notebook.stem}"] = time.perf_counter() - start
 
-        description = f"Data release: {release}."
+        numbers = collect_variables(generated / "numbers")
+        release = label or releases_read(numbers)
+        description = f"Data release: {release}." if synthetic else f"Built from the publishers' releases: {release}."
         write_data_notice(generated, synthetic, description)
         build_facts = {"release": release, "synthetic": synthetic, "population_source": options.population_source}
         published = yaml.safe_load((project / "data" / "published.yaml").read_text(encoding="utf-8"))
         extra = {"data": build_facts, "published": published}
-        write_variables(project / "_variables.yml", collect_variables(generated / "numbers", extra))
+        write_variables(project / "_variables.yml", {**numbers, **extra})
         write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(data_dir)}, indent=1))
 
         start = time.perf_counter()

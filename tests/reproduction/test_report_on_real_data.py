@@ -1,0 +1,36 @@
+"""The whole report built from the real extracts: the published practice figures appear in the chapter."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pcnreport.pipeline import BuildOptions, build
+
+
+@pytest.fixture(scope="module")
+def real_build(shared_data, tmp_path_factory, project_copy):
+    project = project_copy(tmp_path_factory.mktemp("real") / "pcn-report")
+    return project, build(BuildOptions(project_dir=project, data_dir=shared_data))
+
+
+def test_chapter_reports_the_december_2019_configuration(real_build):
+    project, result = real_build
+    assert not result.synthetic
+    html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "1,250 PCNs made of 6,757 core partner practices" in text
+    assert "34 PCNs consist of a single practice" in text
+    assert "77 bring together ten practices or more" in text
+    assert "Mean 5.4, median 5, P10 = 3, P90 = 8" in text
+    # January 2021 list sizes: 194 member practices of December 2019 have none (see the reproduction test).
+    assert "(194 here)" in text
+
+
+def test_no_page_claims_the_real_data_are_synthetic(real_build):
+    project, _ = real_build
+    for page in (project / "_book").rglob("*.html"):
+        page_text = page.read_text()
+        assert "Synthetic data" not in page_text
+        assert "epcn 2019-12, registrations 2021-01" in page_text
