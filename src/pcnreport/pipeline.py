@@ -29,8 +29,9 @@ from pcnreport.figures import write_runtime
 from pcnreport.numbers import collect_variables, write_variables
 from pcnreport.render import RenderResult, render_book
 
-# The notebooks a build runs, in order. Each writes _generated/numbers/<key>.json and figures/.
-NOTEBOOKS = ("analysis/06-pcn-characteristics.ipynb",)
+# Every notebook in analysis/ is run, in file-name order, with the same parameters. Each writes its
+# numbers to _generated/numbers/<key>.json and its figures and tables to figures/.
+ANALYSIS_DIR = "analysis"
 OUTPUT_DIR = "_book"
 SYNTHETIC_CACHE = ".cache/synthetic"
 
@@ -220,9 +221,8 @@ def build(options: BuildOptions) -> BuildResult:
             "output_dir": str(project),
         }
         executed_notebooks = []
-        for relative in NOTEBOOKS:
+        for notebook in sorted((project / ANALYSIS_DIR).glob("*.ipynb")):
             start = time.perf_counter()
-            notebook = project / relative
             executed = executed_dir / notebook.name
             executed_notebooks.append(run_notebook(notebook, executed, parameters))
             timings[f"notebook {notebook.stem}"] = time.perf_counter() - start
