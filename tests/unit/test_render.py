@@ -256,3 +256,24 @@ def test_include_cycle_and_escaped_shortcode(tmp_path):
 def test_unknown_renderer(tmp_path):
     with pytest.raises(RenderError, match="unknown renderer"):
         render_book(tmp_path, tmp_path / "out", renderer="latex")
+
+
+def test_conditional_content_on_metadata(tmp_path):
+    """`when-meta`/`unless-meta` read _quarto.yml's `metadata-files`, as Quarto does."""
+    project = make_book(tmp_path / "book")
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text() + "\nmetadata-files:\n  - _generated/availability.yml\n")
+    (project / "_generated" / "availability.yml").write_text("shown-available: true\nhidden-available: false\n")
+    chapter = project / "chapters" / "01-context.qmd"
+    chapter.write_text(
+        chapter.read_text()
+        + '\n::: {.content-visible when-meta="shown-available"}\nMETA-SHOWN-TEXT\n:::\n'
+        + '\n::: {.content-visible when-meta="hidden-available"}\nMETA-HIDDEN-TEXT\n:::\n'
+        + '\n::: {.content-hidden when-meta="hidden-available"}\nMETA-FALLBACK-TEXT\n:::\n'
+    )
+    result = render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    html = (tmp_path / "site" / "chapters" / "01-context.html").read_text()
+    pdf = " ".join(page.extract_text() for page in PdfReader(result.pdf).pages)
+    for output in (html, pdf):
+        assert "META-SHOWN-TEXT" in output and "META-FALLBACK-TEXT" in output
+        assert "META-HIDDEN-TEXT" not in output

@@ -52,6 +52,8 @@ class Book:
     html: FormatOptions = field(default_factory=FormatOptions)
     typst: FormatOptions = field(default_factory=FormatOptions)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # for {{< meta >}}
+    # Document metadata as Quarto merges it: _quarto.yml's top level, then each `metadata-files` entry.
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _as_list(value: Any) -> list:
@@ -117,6 +119,23 @@ def _date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# Keys of _quarto.yml that configure the project rather than being document metadata.
+_CONFIG_KEYS = {"project", "book", "format", "metadata-files"}
+
+
+def _metadata(raw: dict, project_dir: Path, config_path: Path) -> dict[str, Any]:
+    metadata = {k: v for k, v in raw.items() if k not in _CONFIG_KEYS}
+    for path in _paths(raw.get("metadata-files"), "metadata-files", project_dir):
+        try:
+            extra = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise RenderError(f"'{path}' (metadata-files of '{config_path}'): invalid YAML: {exc}") from None
+        if not isinstance(extra, dict):
+            raise RenderError(f"'{path}' (metadata-files of '{config_path}'): expected a mapping of keys to values")
+        metadata.update(extra)
+    return metadata
+
+
 def load_book(project_dir: Path) -> Book:
     project_dir = Path(project_dir).resolve()
     config_path = project_dir / "_quarto.yml"
@@ -152,4 +171,5 @@ def load_book(project_dir: Path) -> Book:
         html=_format_options(fmt, "html", project_dir),
         typst=_format_options(fmt, "typst", project_dir),
         raw=raw,
+        metadata=_metadata(raw, project_dir, config_path),
     )

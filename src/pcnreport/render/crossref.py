@@ -32,8 +32,22 @@ def _attr(node: dict) -> tuple[str, list[str], dict[str, str]] | None:
     return a[0], a[1], dict(a[2])
 
 
-def visible(node: dict, fmt: str) -> bool | None:
-    """True/False for Quarto conditional content; None if the node is not conditional."""
+def meta_truthy(meta: dict, key: str) -> bool:
+    """Quarto's `when-meta` test: the value at a dotted key path is present and truthy."""
+    value: Any = meta
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return bool(value)
+
+
+def visible(node: dict, fmt: str, meta: dict | None = None) -> bool | None:
+    """True/False for Quarto conditional content; None if the node is not conditional.
+
+    Supports `when-format`/`unless-format` and `when-meta`/`unless-meta` (metadata from
+    `_quarto.yml` and its `metadata-files`); all conditions given must hold.
+    """
     a = _attr(node)
     if a is None:
         return None
@@ -50,11 +64,15 @@ def visible(node: dict, fmt: str) -> bool | None:
         conds.append(kv["when-format"] in names)
     if "unless-format" in kv:
         conds.append(kv["unless-format"] not in names)
+    if "when-meta" in kv:
+        conds.append(meta_truthy(meta or {}, kv["when-meta"]))
+    if "unless-meta" in kv:
+        conds.append(not meta_truthy(meta or {}, kv["unless-meta"]))
     matches = all(conds) if conds else True
     return matches if show else not matches
 
 
-def apply_conditionals(tree: Any, fmt: str) -> Any:
+def apply_conditionals(tree: Any, fmt: str, meta: dict | None = None) -> Any:
     """Drop conditional Divs/Spans/CodeBlocks that do not apply to `fmt`; unwrap Divs/Spans that do.
 
     Works in place (callers pass a fresh copy of the AST for each format).
@@ -63,9 +81,9 @@ def apply_conditionals(tree: Any, fmt: str) -> Any:
         i = 0
         while i < len(tree):
             item = tree[i]
-            show = visible(item, fmt) if isinstance(item, dict) else None
+            show = visible(item, fmt, meta) if isinstance(item, dict) else None
             if show is None:
-                apply_conditionals(item, fmt)
+                apply_conditionals(item, fmt, meta)
                 i += 1
             elif show and item["t"] in ("Div", "Span"):
                 tree[i : i + 1] = item["c"][1]  # unwrap; the unwrapped items are visited next
@@ -76,10 +94,10 @@ def apply_conditionals(tree: Any, fmt: str) -> Any:
     elif isinstance(tree, dict):
         c = tree.get("c")
         if isinstance(c, (list, dict)):
-            apply_conditionals(c, fmt)
+            apply_conditionals(c, fmt, meta)
         elif "t" not in tree:
             for v in tree.values():
-                apply_conditionals(v, fmt)
+                apply_conditionals(v, fmt, meta)
     return tree
 
 

@@ -37,7 +37,7 @@ class _Format:
     def __init__(self, book: Book, docs: list[str], sources: list[str], fmt: str):
         self.fmt = fmt
         # Each format gets its own fresh AST from pandoc's JSON text (later steps edit them in place).
-        self.docs = [_title_from_meta(_conditionals(json.loads(d), d, fmt)) for d in docs]
+        self.docs = [_title_from_meta(_conditionals(json.loads(d), d, fmt, book.metadata)) for d in docs]
         numbers = crossref.number_chapters(
             self.docs, [c.appendix for c in book.chapters], [c.source.as_posix() == "index.qmd" for c in book.chapters]
         )
@@ -81,10 +81,10 @@ class _Format:
         return ast.meta_string(json.dumps({"format": self.fmt, "targets": targets}))
 
 
-def _conditionals(doc: dict, text: str, fmt: str) -> dict:
+def _conditionals(doc: dict, text: str, fmt: str, meta: dict) -> dict:
     # Walking a long chapter in Python costs ~0.1 s; most chapters hold no conditional content at all.
     if "content-visible" in text or "content-hidden" in text:
-        crossref.apply_conditionals(doc, fmt)
+        crossref.apply_conditionals(doc, fmt, meta)
     return doc
 
 
