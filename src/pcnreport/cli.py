@@ -12,6 +12,10 @@ from pathlib import Path
 
 from pcnreport.errors import PcnReportError
 
+# The synthetic sample's default seed, repeated here so that building the parser imports no
+# analysis code (a test checks it equals SyntheticSpec().seed).
+DEFAULT_SEED = 20200101
+
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pcnreport.pipeline import BuildOptions, build
@@ -43,29 +47,49 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from pcnreport import readers
-    from pcnreport.catalogue import load_catalogue, locate
+def _catalogue(args: argparse.Namespace):
+    from pcnreport.catalogue import load_catalogue
 
-    catalogue = load_catalogue(args.project / "data" / "catalogue.yaml")
-    problems = 0
-    for dataset in catalogue.datasets.values():
-        try:
-            found = locate(args.data_dir, dataset)
-            getattr(readers, dataset.reader)(found.path)
-            print(f"ok       {dataset.name:<14} {found.path}")
-        except PcnReportError as exc:
-            problems += 1
-            print(f"PROBLEM  {dataset.name:<14} {exc}")
-    return 3 if problems else 0
+    return load_catalogue(args.project / "data" / "catalogue.yaml")
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from pcnreport.fetch import fetch, fetchable
+
+    catalogue = _catalogue(args)
+    data_dir = args.data_dir or args.project / ".cache" / "data"
+    cache_dir = args.project / ".cache" / "downloads"
+    if args.all == (args.dataset is not None):
+        raise PcnReportError("name one DATASET, or use --all (not both)")
+    if args.all:
+        wanted = [(d.name, r.id) for d in catalogue.datasets.values() for r in fetchable(d)]
+    else:
+        wanted = [(args.dataset, args.release)]
+    for dataset, release in wanted:
+        path = fetch(catalogue, dataset, release, data_dir, cache_dir=cache_dir, refresh=args.refresh)
+        print(f"{dataset:<19} {path}")
+    if args.all:
+        skipped = [d.name for d in catalogue.datasets.values() if not fetchable(d)]
+        print(f"not downloadable (landing page only, or not public): {', '.join(skipped)}")
+        print("  `pcnreport data fetch DATASET` says where to get each by hand")
+    return 0
+
+
+def cmd_data_validate(args: argparse.Namespace) -> int:
+    from pcnreport.errors import DataNotFoundError
+    from pcnreport.validate import validate_data_dir
+
+    report = validate_data_dir(_catalogue(args), args.data_dir)
+    print(report.text())
+    if not report.found:
+        raise DataNotFoundError(f"'{args.data_dir}': holds no dataset of the catalogue")
+    return 0 if report.ok else 3
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pcnreport", description=__doc__.splitlines()[0])
     top.add_argument("--project", type=Path, default=Path.cwd(), help="the project folder (default: here)")
     sub = top.add_subparsers(dest="command", required=True)
-
-    from pcnreport.synth import SyntheticSpec
 
     build = sub.add_parser("build", help="run the analysis and render the website and PDF into _book/")
     build.add_argument("--data-dir", type=Path, help="a data folder (<dataset>/<release>/<file>); default: the synthetic sample")
@@ -74,17 +98,27 @@ def parser() -> argparse.ArgumentParser:
                        help="where practice list sizes come from (default: registrations)")
     build.add_argument("--renderer", choices=["auto", "quarto", "pandoc+typst"], default="auto",
                        help="auto: Quarto when on PATH, otherwise pandoc + Typst")
-    build.add_argument("--seed", type=int, default=SyntheticSpec().seed, help="seed of the synthetic sample")
+    build.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic sample")
     build.set_defaults(func=cmd_build)
 
     synth = sub.add_parser("synth", help="write the synthetic sample in the publishers' formats")
     synth.add_argument("out", type=Path)
-    synth.add_argument("--seed", type=int, default=SyntheticSpec().seed)
+    synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
     synth.set_defaults(func=cmd_synth)
 
-    validate = sub.add_parser("validate", help="check every dataset of a data folder with its reader")
+    data = sub.add_parser("data", help="fetch and validate the catalogued data sources").add_subparsers(
+        dest="data_command", required=True
+    )
+    fetch = data.add_parser("fetch", help="download a release, verify its checksum and place it in a data folder")
+    fetch.add_argument("dataset", nargs="?", help="a dataset of data/catalogue.yaml")
+    fetch.add_argument("--release", help="the release id (default: the latest downloadable one)")
+    fetch.add_argument("--all", action="store_true", help="every release with a confirmed download address")
+    fetch.add_argument("--data-dir", type=Path, help="where to place the files (default: .cache/data)")
+    fetch.add_argument("--refresh", action="store_true", help="download again releases with no checksum")
+    fetch.set_defaults(func=cmd_data_fetch)
+    validate = data.add_parser("validate", help="check every dataset of a data folder with its reader")
     validate.add_argument("data_dir", type=Path)
-    validate.set_defaults(func=cmd_validate)
+    validate.set_defaults(func=cmd_data_validate)
     return top
 
 

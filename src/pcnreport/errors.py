@@ -51,3 +51,29 @@ class BuildLockedError(PcnReportError):
     """Another build holds the project's lock."""
 
     exit_code = 7
+
+
+class FetchError(PcnReportError):
+    """A release could not be downloaded (no address, HTTP error, network down after every retry)."""
+
+    exit_code = 4
+
+
+class ChecksumError(PcnReportError):
+    """A download is not the file the catalogue describes."""
+
+    exit_code = 3
+
+    def __init__(self, url: str, expected: str, found: str):
+        self.url, self.expected, self.found = url, expected, found
+        super().__init__(
+            f"'{url}': the download does not match the catalogue: expected {expected}, found {found}. "
+            "It was not kept. If the publisher has revised the file on purpose, check it and update "
+            "sha256/size in data/catalogue.yaml."
+        )
+
+
+class ArchiveError(PcnReportError):
+    """An archive is unsafe or unusable (paths escaping the folder, symlinks, too large, no such member)."""
+
+    exit_code = 3

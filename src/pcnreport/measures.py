@@ -150,3 +150,176 @@ def share_above(values: pd.Series, threshold: float) -> float:
 def correlation(x: pd.Series, y: pd.Series) -> float:
     """Pearson correlation, the "two measures of size are correlated" of Figure 6.3."""
     return float(np.corrcoef(np.asarray(x, dtype=float), np.asarray(y, dtype=float))[0, 1])
+
+
+# --- Chapter 6, Tables 6.1 to 6.3: population profiles of PCNs and their CCGs ------------------------
+# A PCN's share or rate is always a ratio of sums over its member practices (never a mean of the
+# practices' own rates), so a large practice weighs as many times more as it has more patients.
+
+
+def ratio_by_pcn(members: pd.DataFrame, table: pd.DataFrame, numerator: str, denominator: str) -> pd.Series:
+    """sum(numerator) / sum(denominator) over each PCN's member practices found in `table`.
+
+    `members` has practice_code and pcn_code; `table` has practice_code and the two columns (one or
+    more rows a practice). Returns one value a PCN of `members`, indexed by pcn_code and sorted; NaN
+    for a PCN none of whose practices is in `table` (or whose denominator sums to zero), so that
+    `describe` leaves it out and its n says how many PCNs a statistic covers.
+    """
+    joined = members[["practice_code", "pcn_code"]].merge(
+        table[["practice_code", numerator, denominator]], on="practice_code", how="inner"
+    )
+    sums = joined.groupby("pcn_code")[[numerator, denominator]].sum()
+    ratio = (sums[numerator].astype(float) / sums[denominator].astype(float).where(sums[denominator] != 0))
+    pcns = pd.Index(sorted(members["pcn_code"].unique()), name="pcn_code")
+    result = ratio.reindex(pcns).astype(float)
+    result.name = None
+    return result
+
+
+def share_aged_65_plus(members: pd.DataFrame, ages: pd.DataFrame) -> pd.Series:
+    """Fraction of each PCN's registered patients aged 65 and over (registrations-age table)."""
+    return ratio_by_pcn(members, ages, "aged_65_plus", "list_size")
+
+
+def share_in_flagged_lsoas(members: pd.DataFrame, lsoa_patients: pd.DataFrame, flags: pd.Series) -> pd.Series:
+    """Fraction of each PCN's patients who live in an LSOA that `flags` marks True.
+
+    `lsoa_patients` has practice_code, lsoa_code, patients; `flags` is a boolean Series indexed by
+    lsoa_code (e.g. rural, or IMD decile 1-2). Patients whose LSOA `flags` does not classify (Welsh
+    or unknown LSOAs, or codes the lookup lacks) are left out of both numerator and denominator: the
+    share is of patients whose area is known (`unclassified_patients` counts the others).
+    """
+    flag = lsoa_patients["lsoa_code"].map(flags)
+    known = lsoa_patients.loc[flag.notna(), ["practice_code", "patients"]].copy()
+    known["in_flagged"] = known["patients"].where(flag[flag.notna()].astype(bool), 0)
+    return ratio_by_pcn(members, known, "in_flagged", "patients")
+
+
+def unclassified_patients(members: pd.DataFrame, lsoa_patients: pd.DataFrame, flags: pd.Series) -> int:
+    """Patients of member practices living in an LSOA that `flags` does not classify."""
+    rows = lsoa_patients[lsoa_patients["practice_code"].isin(members["practice_code"])]
+    return int(rows.loc[~rows["lsoa_code"].isin(flags.index), "patients"].sum())
+
+
+def deprivation_flags(imd: pd.DataFrame, deciles: tuple[int, ...]) -> pd.Series:
+    """True for LSOAs whose IMD decile is one of `deciles` (1 = most deprived), indexed by lsoa_code."""
+    return imd.set_index("lsoa_code")["imd_decile"].isin(deciles)
+
+
+def rural_flags(ruc: pd.DataFrame) -> pd.Series:
+    """The rural flag of the Rural-Urban Classification table, indexed by lsoa_code."""
+    return ruc.set_index("lsoa_code")["rural"].astype(bool)
+
+
+def qof_prevalence(members: pd.DataFrame, qof: pd.DataFrame, indicators: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Each PCN's recorded prevalence (fraction) of each QOF indicator: sum(register) / sum(list_size).
+
+    `qof` has practice_code, indicator, register, list_type, list_size. Each indicator is published
+    against one list (e.g. DM against patients aged 17 and over): mixing two would divide a register
+    by a sum of unlike lists, so an indicator with more than one list type is an error. One column an
+    indicator, one row a PCN (NaN where no member practice has that indicator).
+    """
+    columns = {}
+    for indicator in indicators:
+        rows = qof[qof["indicator"] == indicator]
+        list_types = sorted(rows["list_type"].dropna().unique())
+        if len(list_types) > 1:
+            raise ValueError(f"QOF indicator {indicator} comes with several list types: {', '.join(list_types)}")
+        columns[indicator] = ratio_by_pcn(members, rows, "register", "list_size")
+    return pd.DataFrame(columns)
+
+
+def workload_index(members: pd.DataFrame, payments: pd.DataFrame) -> pd.Series:
+    """Each PCN's weighted patients divided by its registered patients (NHS Payments' Carr-Hill weighting).
+
+    Practices missing either count are left out of both sums.
+    """
+    table = payments[["practice_code", "registered_patients", "weighted_patients"]].dropna()
+    return ratio_by_pcn(members, table, "weighted_patients", "registered_patients")
+
+
+def band_means(values: pd.DataFrame, bands: pd.Series, order: tuple[str, ...] = ("under", "within", "over")) -> pd.DataFrame:
+    """Mean of each column of `values` within each size band (NaNs left out); one column a band."""
+    means = values.groupby(bands).mean()
+    return means.reindex(list(order)).T
+
+
+def majority_ccg(members: pd.DataFrame, list_sizes: pd.DataFrame, practice_ccg: pd.DataFrame) -> pd.DataFrame:
+    """Assign each PCN to the CCG holding most of its member practices' registered patients.
+
+    `members`: practice_code, pcn_code; `list_sizes`: practice_code, list_size; `practice_ccg`:
+    practice_code, ccg_code. Practices without a CCG in the mapping, or without a list size, add no
+    patients. Ties (two CCGs with the same, largest number of patients, including a PCN with no
+    patients at all) go to the CCG with more member practices, then to the first CCG code in sort
+    order, and are flagged `tied` so a caller can report them. A PCN none of whose practices is in the
+    mapping gets no CCG (ccg_code NA). Columns: pcn_code, ccg_code, ccg_patient_share (the chosen
+    CCG's share of the PCN's mapped patients; NaN with no patients), ccgs (how many CCGs its practices
+    span), tied.
+    """
+    sizes = list_sizes.set_index("practice_code")["list_size"]
+    ccg = practice_ccg.dropna(subset=["ccg_code"]).set_index("practice_code")["ccg_code"]
+    table = members[["practice_code", "pcn_code"]].assign(
+        ccg_code=lambda d: d["practice_code"].map(ccg),
+        patients=lambda d: d["practice_code"].map(sizes).fillna(0).astype(float),
+    )
+    mapped = table.dropna(subset=["ccg_code"])
+    per_ccg = (
+        mapped.groupby(["pcn_code", "ccg_code"])
+        .agg(patients=("patients", "sum"), practices=("practice_code", "size"))
+        .reset_index()
+        .sort_values(["pcn_code", "patients", "practices", "ccg_code"], ascending=[True, False, False, True])
+    )
+    grouped = per_ccg.groupby("pcn_code", sort=True)
+    rank = grouped.cumcount()
+    first = per_ccg[rank == 0].set_index("pcn_code")
+    second = per_ccg[rank == 1].set_index("pcn_code")["patients"]
+    totals = grouped["patients"].sum()
+    pcns = pd.Index(sorted(members["pcn_code"].unique()), name="pcn_code")
+    result = pd.DataFrame(index=pcns)
+    result["ccg_code"] = first["ccg_code"].reindex(pcns)
+    result["ccg_patient_share"] = (first["patients"] / totals.where(totals > 0)).reindex(pcns).astype(float)
+    result["ccgs"] = grouped.size().reindex(pcns).fillna(0).astype("int64")
+    result["tied"] = (second.reindex(pcns) == first["patients"].reindex(pcns)).fillna(False).astype(bool)
+    return result.reset_index()
+
+
+def ccg_pcn_configuration(pcns: pd.DataFrame, bounds: tuple[int, int] = RECOMMENDED_RANGE) -> pd.DataFrame:
+    """One row a CCG: how its PCNs are configured (Table 6.3's measures, unrounded).
+
+    `pcns` has pcn_code, ccg_code, population and practices (one row a PCN; PCNs without a CCG are
+    left out). The CCG's population and practices are those of its PCNs. "Largest" is measured in
+    the unit of each share: the share of population is the most populous PCN's, the share of
+    practices that of the PCN with the most practices (on the ePCN's 191 CCGs this reading
+    reproduces the interim report's Table 6.3 to the printed decimal; the most populous PCN's
+    practices would give a mean of 28.2% against the printed 31.3%). Columns:
+    ccg_code, pcns, pcns_in_range, pct_in_range, population, practices, largest_pcn_population,
+    largest_pcn_practices, pct_population_in_largest, pct_practices_in_largest,
+    smallest_pcn_population, largest_to_smallest (NaN for a CCG of one PCN, or whose smallest PCN
+    has no patients).
+    """
+    table = pcns.dropna(subset=["ccg_code"]).assign(
+        in_range=lambda d: size_band(d["population"], bounds) == "within"
+    )
+    grouped = table.groupby("ccg_code", sort=True)
+    result = pd.DataFrame(
+        {
+            "pcns": grouped.size(),
+            "pcns_in_range": grouped["in_range"].sum().astype("int64"),
+            "population": grouped["population"].sum(),
+            "practices": grouped["practices"].sum(),
+            "largest_pcn_population": grouped["population"].max(),
+            "largest_pcn_practices": grouped["practices"].max(),
+            "smallest_pcn_population": grouped["population"].min(),
+        }
+    )
+    result["pct_in_range"] = 100 * result["pcns_in_range"] / result["pcns"]
+    result["pct_population_in_largest"] = 100 * result["largest_pcn_population"] / result["population"].where(result["population"] > 0)
+    result["pct_practices_in_largest"] = 100 * result["largest_pcn_practices"] / result["practices"].where(result["practices"] > 0)
+    smallest = result["smallest_pcn_population"].where((result["pcns"] >= 2) & (result["smallest_pcn_population"] > 0))
+    result["largest_to_smallest"] = result["largest_pcn_population"] / smallest
+    columns = [
+        "pcns", "pcns_in_range", "pct_in_range", "population", "practices", "largest_pcn_population",
+        "largest_pcn_practices", "pct_population_in_largest", "pct_practices_in_largest",
+        "smallest_pcn_population", "largest_to_smallest",
+    ]
+    return result[columns].astype(float).astype({"pcns": "int64", "pcns_in_range": "int64"}).reset_index()

@@ -1,0 +1,132 @@
+"""Table 6.3 on a hand-made case: five PCNs, seven practices, three CCGs.
+
+PCN    practices (list size, CCG)                      population  band     assigned CCG
+U00001 P81001 (30,000, AAA), P81002 (10,000, BBB)      40,000      within   AAA (75% of its patients)
+U00002 P81003 (60,000, AAA)                            60,000      over     AAA
+U00003 P81004 (5,000, BBB), P81005 (5,000, CCC)        10,000      under    BBB (a tie: same patients, same
+                                                                             practices, first code)
+U00004 P81006 (20,000, BBB)                            20,000      under    BBB
+U00005 P81007 (45,000, DDD)                            45,000      within   DDD
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from pcnreport import ccg_configuration, measures
+
+
+@pytest.fixture
+def members():
+    return pd.DataFrame(
+        {
+            "practice_code": ["P81001", "P81002", "P81003", "P81004", "P81005", "P81006", "P81007"],
+            "pcn_code": ["U00001", "U00001", "U00002", "U00003", "U00003", "U00004", "U00005"],
+        }
+    )
+
+
+@pytest.fixture
+def list_sizes():
+    return pd.DataFrame(
+        {
+            "practice_code": ["P81001", "P81002", "P81003", "P81004", "P81005", "P81006", "P81007"],
+            "list_size": [30_000, 10_000, 60_000, 5000, 5000, 20_000, 45_000],
+        }
+    )
+
+
+@pytest.fixture
+def practice_ccg():
+    return pd.DataFrame(
+        {
+            "practice_code": ["P81001", "P81002", "P81003", "P81004", "P81005", "P81006", "P81007"],
+            "ccg_code": ["AAA", "BBB", "AAA", "BBB", "CCC", "BBB", "DDD"],
+            "ccg_name": ["NHS A CCG", "NHS B CCG", "NHS A CCG", "NHS B CCG", "NHS C CCG", "NHS B CCG", "NHS D CCG"],
+        }
+    )
+
+
+@pytest.fixture
+def config(members, list_sizes, practice_ccg):
+    return ccg_configuration.ccg_configuration(members, list_sizes, practice_ccg)
+
+
+def test_majority_ccg_by_patients_with_ties_flagged(members, list_sizes, practice_ccg):
+    assignment = measures.majority_ccg(members, list_sizes, practice_ccg).set_index("pcn_code")
+    assert assignment["ccg_code"].tolist() == ["AAA", "AAA", "BBB", "BBB", "DDD"]
+    assert assignment.loc["U00001", "ccg_patient_share"] == pytest.approx(0.75)
+    assert assignment["ccgs"].tolist() == [2, 1, 2, 1, 1]
+    assert assignment["tied"].tolist() == [False, False, True, False, False]
+
+
+def test_majority_ccg_tie_goes_to_the_ccg_with_more_practices(members, practice_ccg):
+    # With no list sizes at all every PCN is a tie on patients (0 = 0): U1 has one practice in
+    # each CCG, so the first code wins; a single-CCG PCN is never tied.
+    no_sizes = pd.DataFrame({"practice_code": [], "list_size": []})
+    moved = practice_ccg.assign(ccg_code=["AAA", "BBB", "AAA", "CCC", "CCC", "BBB", "DDD"])
+    extra = pd.concat(
+        [members, pd.DataFrame({"practice_code": ["P81008"], "pcn_code": ["U00001"]})], ignore_index=True
+    )
+    mapping = pd.concat(
+        [moved, pd.DataFrame({"practice_code": ["P81008"], "ccg_code": ["BBB"], "ccg_name": ["NHS B CCG"]})],
+        ignore_index=True,
+    )
+    assignment = measures.majority_ccg(extra, no_sizes, mapping).set_index("pcn_code")
+    assert assignment.loc["U00001", "ccg_code"] == "BBB"  # 2 practices in BBB against 1 in AAA
+    assert bool(assignment.loc["U00001", "tied"])
+    assert math.isnan(assignment.loc["U00001", "ccg_patient_share"])
+    assert not bool(assignment.loc["U00003", "tied"])  # both practices in CCC
+
+
+def test_pcn_without_a_mapped_practice_has_no_ccg(members, list_sizes, practice_ccg):
+    mapping = practice_ccg[practice_ccg["practice_code"] != "P81007"]
+    config = ccg_configuration.ccg_configuration(members, list_sizes, mapping)
+    assert config.pcns_without_ccg == 1
+    assert config.ccg_count == 2  # DDD has gone with its only PCN
+    assert config.ccgs["pcns"].sum() == 4
+
+
+def test_per_ccg_measures(config):
+    ccgs = config.ccgs.set_index("ccg_code")
+    assert ccgs.loc["AAA", "ccg_name"] == "NHS A CCG"
+    a = ccgs.loc["AAA"]
+    assert (a["pcns"], a["pcns_in_range"], a["pct_in_range"]) == (2, 1, pytest.approx(50))
+    assert a["pct_population_in_largest"] == pytest.approx(100 * 60_000 / 100_000)
+    # The PCN with most practices is U1 (2 of A's 3): "largest" in the unit of each share.
+    assert a["pct_practices_in_largest"] == pytest.approx(100 * 2 / 3)
+    assert a["largest_to_smallest"] == pytest.approx(60_000 / 40_000)
+    b = ccgs.loc["BBB"]
+    assert (b["pcns"], b["pct_in_range"]) == (2, 0)
+    assert b["pct_population_in_largest"] == pytest.approx(100 * 20_000 / 30_000)
+    assert b["largest_to_smallest"] == pytest.approx(2.0)
+    d = ccgs.loc["DDD"]
+    assert (d["pcns"], d["pct_in_range"], d["pct_population_in_largest"]) == (1, 100, 100)
+    assert math.isnan(d["largest_to_smallest"])  # one PCN: no ratio
+
+
+def test_counts_and_distributions(config):
+    assert (config.ccg_count, config.one_pcn, config.two_or_more) == (3, 1, 2)
+    assert (config.all_in_range, config.none_in_range, config.max_pcns) == (1, 1, 2)
+    assert (config.ties, config.split_pcns, config.pcns_without_ccg) == (1, 2, 0)
+    pcns = config.distributions["pcns"]  # 2, 2, 1
+    assert pcns.mean == pytest.approx(5 / 3)
+    assert pcns.p10 == pytest.approx(1.2)  # 1 + 0.2 * (2 - 1): rank 0.2 of 3 sorted values
+    ratio = config.distributions["largest_to_smallest"]  # 1.5 and 2.0 only
+    assert ratio.n == 2 and ratio.mean == pytest.approx(1.75)
+
+
+def test_configuration_table_and_numbers(config):
+    printed, data = ccg_configuration.configuration_table(config)
+    assert printed["Statistic"].tolist()[0] == "Number of Primary Care Networks"
+    assert printed.iloc[0].tolist()[1:] == ["3", "1.7", "1.2", "2.0", "2.0", "1.7"]
+    assert printed.iloc[4]["CCGs"] == "2"
+    assert len(data) == 3 and "pct_population_in_largest" in data  # per-CCG, unrounded
+    text = ccg_configuration.numbers_for_report(config)
+    assert text["one_pcn"] == "1" and text["max_pcns"] == "2" and text["pcns"] == "5"
+    assert text["measures"]["pct_in_range"]["mean"] == "50.0"  # (50 + 0 + 100) / 3
+    raw = ccg_configuration.raw_numbers(config)
+    assert raw["ties"] == 1 and raw["measures"]["pcns"]["n"] == 3

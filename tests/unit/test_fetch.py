@@ -1,0 +1,347 @@
+"""fetch: downloads from a local HTTP server on 127.0.0.1 whose behaviour each test sets (Range support,
+a connection broken mid-body, errors), checksums, the cache, safe ZIP extraction and atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import socket
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pcnreport import cli
+from pcnreport.catalogue import load_catalogue
+from pcnreport.fetch import (
+    ArchiveError,
+    ArchiveLimits,
+    ChecksumError,
+    FetchError,
+    Retry,
+    extract_zip,
+    fetch,
+)
+
+FAST = Retry(attempts=3, backoff=0.0, timeout=5.0)
+BODY = bytes(range(256)) * 400  # 102,400 bytes: several read chunks
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Server:
+    """What the handler serves and how; every request is recorded (path and headers)."""
+
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+        self.ranges = True  # honour Range headers with 206
+        self.break_first_after: int | None = None  # first request: send this many body bytes, then drop
+        self.status: int | None = None  # answer every request with this status instead
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.url = ""
+
+
+def make_handler(state: Server):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+        def do_GET(self):
+            state.requests.append((self.path, dict(self.headers)))
+            if state.status is not None:
+                self.send_error(state.status)
+                return
+            body = state.files.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            start = 0
+            wanted = self.headers.get("Range")
+            if wanted and state.ranges:
+                start = int(wanted.removeprefix("bytes=").split("-")[0])
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body) - start))
+            self.end_headers()
+            payload = body[start:]
+            if state.break_first_after is not None and len(state.requests) == 1:
+                self.wfile.write(payload[: state.break_first_after])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)  # the connection breaks mid-body
+                self.close_connection = True
+                return
+            self.wfile.write(payload)
+
+    return Handler
+
+
+@pytest.fixture
+def server():
+    state = Server()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+def catalogue_with(tmp_path: Path, **releases) -> Path:
+    """A catalogue with one dataset `demo` (folder `demo`) and the given releases."""
+    path = tmp_path / "project" / "data" / "catalogue.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "title": "Demo", "publisher": "Test", "landing_page": "https://example.org/demo",
+        "licence": "Open Government Licence v3.0", "folder": "demo", "files": ["demo*.csv", "*.zip"],
+        "reader": "read_demo", "releases": releases,
+    }  # fmt: skip
+    path.write_text(yaml.safe_dump({"datasets": {"demo": entry}}), encoding="utf-8")
+    return path
+
+
+def zip_bytes(members: dict[str, bytes], symlinks: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        for name in symlinks:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o120777 << 16)
+            archive.writestr(info, "../../etc/passwd")
+    return buffer.getvalue()
+
+
+def run_fetch(tmp_path: Path, catalogue: Path, release: str | None = "r1", **kwargs) -> Path:
+    return fetch(
+        load_catalogue(catalogue), "demo", release, tmp_path / "data",
+        cache_dir=tmp_path / "cache", progress=False, retry=kwargs.pop("retry", FAST), **kwargs,
+    )  # fmt: skip
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_download_verifies_checksum_and_places_file(tmp_path, server):
+    server.files["/files/demo_2020.csv"] = BODY
+    catalogue = catalogue_with(
+        tmp_path, r1={"url": f"{server.url}/files/demo_2020.csv", "sha256": sha(BODY), "size": len(BODY)}
+    )
+    placed = run_fetch(tmp_path, catalogue)
+    assert placed == tmp_path / "data" / "demo" / "r1" / "demo_2020.csv"
+    assert placed.read_bytes() == BODY
+    assert (tmp_path / "cache" / sha(BODY)).read_bytes() == BODY
+    assert len(server.requests) == 1
+    assert "Range" not in server.requests[0][1]
+
+
+def test_resumes_after_a_broken_connection_with_a_range_request(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    server.break_first_after = 30_000
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": sha(BODY), "size": len(BODY)})
+    placed = run_fetch(tmp_path, catalogue)
+    assert placed.read_bytes() == BODY
+    assert len(server.requests) == 2
+    assert "Range" not in server.requests[0][1]
+    assert server.requests[1][1]["Range"] == "bytes=30000-"
+
+
+def test_starts_over_when_the_server_ignores_range(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    server.break_first_after = 30_000
+    server.ranges = False  # answers 200 with the whole file
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": sha(BODY), "size": len(BODY)})
+    placed = run_fetch(tmp_path, catalogue)
+    assert placed.read_bytes() == BODY  # not 30,000 bytes twice
+    assert server.requests[1][1]["Range"] == "bytes=30000-"
+
+
+def test_wrong_checksum_is_refused_and_nothing_is_kept(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    wrong = "0" * 64
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": wrong})
+    with pytest.raises(ChecksumError) as caught:
+        run_fetch(tmp_path, catalogue)
+    message = str(caught.value)
+    assert f"{server.url}/demo.csv" in message and wrong in message and sha(BODY) in message
+    assert caught.value.exit_code == 3
+    assert not (tmp_path / "data").exists()
+    assert leftovers(tmp_path / "cache") == []  # neither the file nor its .part
+
+
+def test_wrong_size_is_refused(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    catalogue = catalogue_with(
+        tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": sha(BODY), "size": len(BODY) + 1}
+    )
+    with pytest.raises(ChecksumError, match="102401 bytes"):
+        run_fetch(tmp_path, catalogue)
+    assert not (tmp_path / "data").exists()
+
+
+def test_second_fetch_comes_from_the_cache_without_a_request(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": sha(BODY), "size": len(BODY)})
+    first = run_fetch(tmp_path, catalogue)
+    first.unlink()
+    second = run_fetch(tmp_path, catalogue)
+    assert second.read_bytes() == BODY
+    assert len(server.requests) == 1
+
+
+def test_unknown_checksum_is_printed_and_recorded(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": None})
+    notes = []
+    run_fetch(tmp_path, catalogue, log=notes.append)
+    assert sha(BODY) in notes[0] and str(len(BODY)) in notes[0]
+    recorded = next((tmp_path / "cache").glob("url-*.json")).read_text()
+    assert sha(BODY) in recorded
+    run_fetch(tmp_path, catalogue)  # cached by URL
+    assert len(server.requests) == 1
+
+
+def test_republished_copy_checksum_is_not_used_to_verify_a_download(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    catalogue = catalogue_with(
+        tmp_path,
+        r1={"url": f"{server.url}/demo.csv", "sha256": "1" * 64, "checksum_of": "republished copy in ../shared/data"},
+    )
+    notes = []
+    assert run_fetch(tmp_path, catalogue, log=notes.append).read_bytes() == BODY
+    assert "different from the republished copy" in notes[0]
+
+
+def test_failure_after_every_retry_leaves_no_file_at_the_destination(tmp_path, server):
+    server.files["/demo.csv"] = BODY
+    server.status = 503
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo.csv", "sha256": sha(BODY)})
+    with pytest.raises(FetchError, match="after 3 attempts"):
+        run_fetch(tmp_path, catalogue)
+    assert len(server.requests) == FAST.attempts  # bounded
+    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "cache" / sha(BODY)).exists()
+
+
+def test_not_found_is_not_retried(tmp_path, server):
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/gone.csv"})
+    with pytest.raises(FetchError, match="HTTP 404"):
+        run_fetch(tmp_path, catalogue)
+    assert len(server.requests) == 1
+
+
+def test_connection_refused_is_retried_then_reported(tmp_path):
+    with socket.socket() as probe:  # a port on 127.0.0.1 with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    catalogue = catalogue_with(tmp_path, r1={"url": f"http://127.0.0.1:{port}/demo.csv"})
+    with pytest.raises(FetchError, match="after 3 attempts"):
+        run_fetch(tmp_path, catalogue)
+
+
+def test_landing_page_only_release_says_where_to_download_by_hand(tmp_path):
+    catalogue = catalogue_with(tmp_path, r1={"url": "https://example.org/release-page", "url_confirmed": False})
+    with pytest.raises(FetchError) as caught:
+        run_fetch(tmp_path, catalogue)
+    assert "https://example.org/release-page" in str(caught.value)
+    assert str(tmp_path / "data" / "demo" / "r1") in str(caught.value)
+
+
+def test_zip_member_is_extracted_into_the_release_folder(tmp_path, server):
+    data = zip_bytes({"QOF/demo_1920.csv": b"a,b\n1,2\n", "QOF/other.csv": b"x\n"})
+    server.files["/QOF.zip"] = data
+    catalogue = catalogue_with(
+        tmp_path, r1={"url": f"{server.url}/QOF.zip", "sha256": sha(data), "archive": "zip", "member": "demo_*.csv"}
+    )
+    placed = run_fetch(tmp_path, catalogue)
+    assert placed == tmp_path / "data" / "demo" / "r1" / "demo_1920.csv"
+    assert placed.read_bytes() == b"a,b\n1,2\n"
+    assert leftovers(tmp_path / "data") == ["demo", "demo_1920.csv", "r1"]  # no temporary folder left
+
+
+@pytest.mark.parametrize(
+    ("members", "symlinks", "message"),
+    [
+        ({"../evil.csv": b"x"}, (), "outside the folder"),
+        ({"ok/../../evil.csv": b"x"}, (), "outside the folder"),
+        ({"/etc/evil.csv": b"x"}, (), "absolute path"),
+        ({"demo.csv": b"x"}, ("link.csv",), "symbolic link"),
+    ],
+)
+def test_unsafe_zip_members_are_refused(tmp_path, members, symlinks, message):
+    archive = tmp_path / "bad.zip"
+    archive.write_bytes(zip_bytes(members, symlinks))
+    with pytest.raises(ArchiveError, match=message):
+        extract_zip(archive, tmp_path / "out" / "r1")
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_oversized_zip_is_refused(tmp_path):
+    archive = tmp_path / "bomb.zip"
+    archive.write_bytes(zip_bytes({"demo.csv": b"0" * 1_000_000}))  # compresses to about 1 KB
+    with pytest.raises(ArchiveError, match="over the limit of 100000"):
+        extract_zip(archive, tmp_path / "out" / "r1", limits=ArchiveLimits(max_bytes=100_000))
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_zip_lying_about_its_sizes_is_stopped_while_extracting(tmp_path):
+    archive = tmp_path / "liar.zip"
+    archive.write_bytes(zip_bytes({"demo.csv": b"0" * 1_000_000}))
+    original = zipfile.ZipFile.infolist
+
+    def understated(self):
+        infos = original(self)
+        for info in infos:
+            info.file_size = 10  # the header claims 10 bytes
+        return infos
+
+    limits = ArchiveLimits(max_bytes=100_000)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(zipfile.ZipFile, "infolist", understated)
+        with pytest.raises((ArchiveError, zipfile.BadZipFile)):
+            extract_zip(archive, tmp_path / "out" / "r1", limits=limits)
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_zip_with_too_many_members_is_refused(tmp_path):
+    archive = tmp_path / "many.zip"
+    archive.write_bytes(zip_bytes({f"f{i}.csv": b"x" for i in range(20)}))
+    with pytest.raises(ArchiveError, match="20 members"):
+        extract_zip(archive, tmp_path / "out" / "r1", limits=ArchiveLimits(max_members=10))
+
+
+def test_bad_zip_download_is_reported_and_not_placed(tmp_path, server):
+    server.files["/QOF.zip"] = b"not a zip"
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/QOF.zip", "archive": "zip", "member": "*.csv"})
+    with pytest.raises(ArchiveError, match="not a readable ZIP"):
+        run_fetch(tmp_path, catalogue)
+    assert leftovers(tmp_path / "data") == []
+    assert leftovers(tmp_path / "cache") == []  # unverified bytes that are no ZIP are not cached
+
+
+def test_cli_fetch_places_the_file_and_reports_it(tmp_path, server, capsys):
+    server.files["/demo_1.csv"] = BODY
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/demo_1.csv", "sha256": sha(BODY)})
+    project = catalogue.parents[1]
+    code = cli.main(["--project", str(project), "data", "fetch", "demo", "--data-dir", str(tmp_path / "d")])
+    assert code == 0
+    assert (tmp_path / "d" / "demo" / "r1" / "demo_1.csv").read_bytes() == BODY
+    assert str(tmp_path / "d" / "demo" / "r1" / "demo_1.csv") in capsys.readouterr().out
+    assert cli.main(["--project", str(project), "data", "fetch", "--all", "--data-dir", str(tmp_path / "d")]) == 0
+    assert len(server.requests) == 1  # the second came from the cache
+
+
+def test_cli_fetch_error_exit_code(tmp_path, capsys):
+    catalogue = catalogue_with(tmp_path, r1={"url": "https://example.org/page", "url_confirmed": False})
+    code = cli.main(["--project", str(catalogue.parents[1]), "data", "fetch", "demo", "--data-dir", str(tmp_path)])
+    assert code == 4
+    assert "https://example.org/page" in capsys.readouterr().err

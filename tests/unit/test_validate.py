@@ -1,0 +1,173 @@
+"""validate: a data folder checked dataset by dataset with every problem listed at once; readers not yet
+written, checksum differences and missing datasets reported without stopping; the real extracts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pcnreport import cli, readers
+from pcnreport.catalogue import load_catalogue
+from pcnreport.errors import DataFormatError, DataNotFoundError
+from pcnreport.validate import MISSING, OK, PROBLEMS, validate_data_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+HEADER = "PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS\n"
+GOOD_ROWS = (
+    "GP_PRAC_PAT_LIST,01JAN2020,GP,00L,E38000130,A84002,NE65 7UW,ALL,ALL,5903\n"
+    "GP_PRAC_PAT_LIST,01JAN2020,GP,00L,E38000130,A84003,NE63 9UT,ALL,ALL,14738\n"
+)
+BAD_ROWS = (
+    "GP_PRAC_PAT_LIST,01JAN2020,GP,00L,E38000130,A8400,NE65 7UW,ALL,ALL,5903\n"  # practice code too short
+    "GP_PRAC_PAT_LIST,01JAN2020,GP,00L,E38000130,A84003,NE63 9UT,ALL,ALL,many\n"  # not a number
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def catalogue_file(tmp_path: Path, datasets: dict) -> Path:
+    path = tmp_path / "project" / "data" / "catalogue.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"datasets": datasets}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def entry(folder: str, files: list[str], reader: str, releases: dict | None = None) -> dict:
+    return {
+        "title": folder, "publisher": "P", "landing_page": "https://example.org", "licence": "L",
+        "folder": folder, "files": files, "reader": reader, "releases": releases or {},
+    }  # fmt: skip
+
+
+@pytest.fixture
+def two_datasets(tmp_path, monkeypatch):
+    """registrations (the real reader) and `demo`, whose reader the test controls."""
+    calls = []
+
+    def read_demo(path):
+        calls.append(Path(path))
+        text = Path(path).read_text(encoding="utf-8")
+        if "bad" in text:
+            raise DataFormatError(path, ["row 2, column 'a': expected a number", "row 3, column 'b': blank"])
+        return text
+
+    monkeypatch.setattr(readers, "read_demo", read_demo, raising=False)
+    path = catalogue_file(
+        tmp_path,
+        {
+            "registrations": entry("registrations", ["gp-reg-pat-prac-all.csv"], "read_registrations"),
+            "demo": entry("demo", ["demo.csv"], "read_demo"),
+        },
+    )
+    return load_catalogue(path), calls
+
+
+def test_good_folder_reports_every_dataset_ok(tmp_path, two_datasets):
+    catalogue, calls = two_datasets
+    data = tmp_path / "data"
+    write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + GOOD_ROWS)
+    write(data / "demo" / "2020" / "demo.csv", "fine\n")
+    report = validate_data_dir(catalogue, data)
+    assert report.ok
+    assert [(d.dataset, d.status, d.release) for d in report.datasets] == [
+        ("registrations", OK, "2020-01"), ("demo", OK, "2020"),
+    ]  # fmt: skip
+    assert calls == [data / "demo" / "2020" / "demo.csv"]
+
+
+def test_every_problem_of_every_dataset_is_reported_at_once(tmp_path, two_datasets):
+    catalogue, _ = two_datasets
+    data = tmp_path / "data"
+    write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + BAD_ROWS)
+    write(data / "demo" / "2020" / "demo.csv", "bad\n")
+    report = validate_data_dir(catalogue, data)
+    assert not report.ok
+    registrations, demo = report["registrations"], report["demo"]
+    assert registrations.status == PROBLEMS and len(registrations.problems) >= 2
+    assert any("row 2" in p for p in registrations.problems) and any("row 3" in p for p in registrations.problems)
+    assert demo.problems == ("row 2, column 'a': expected a number", "row 3, column 'b': blank")
+    text = report.text()
+    assert "problem: row 2, column 'a': expected a number" in text
+    assert "0 ok, 2 with problems, 0 missing" in text
+
+
+def test_missing_reader_and_missing_dataset_do_not_stop_the_report(tmp_path, two_datasets, monkeypatch):
+    catalogue, _ = two_datasets
+    monkeypatch.delattr(readers, "read_demo")
+    data = tmp_path / "data"
+    write(data / "demo" / "2020" / "demo.csv", "fine\n")
+    report = validate_data_dir(catalogue, data)
+    assert report["registrations"].status == MISSING
+    assert "no release of 'registrations'" in report["registrations"].problems[0]
+    assert report["demo"].problems == ("reader read_demo not available in pcnreport.readers: the file was not checked",)
+
+
+def test_reader_crash_is_reported_not_raised(tmp_path, two_datasets, monkeypatch):
+    catalogue, _ = two_datasets
+    monkeypatch.setattr(readers, "read_demo", lambda path: {}["boom"], raising=False)
+    write(tmp_path / "data" / "demo" / "2020" / "demo.csv", "fine\n")
+    report = validate_data_dir(catalogue, tmp_path / "data")
+    assert "a bug in the reader" in report["demo"].problems[0] and "KeyError" in report["demo"].problems[0]
+
+
+def test_checksum_difference_is_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "read_demo", lambda path: None, raising=False)
+    content = b"fine\n"
+    releases = {
+        "2020": {"url": "https://e.org/demo.csv", "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
+        "2021": {"url": "https://e.org/demo.csv", "sha256": "0" * 64, "size": len(content)},
+    }
+    catalogue = load_catalogue(catalogue_file(tmp_path, {"demo": entry("demo", ["demo.csv"], "read_demo", releases)}))
+    data = tmp_path / "data"
+    write(data / "demo" / "2020" / "demo.csv", content.decode())
+    assert validate_data_dir(catalogue, data)["demo"].warnings == ()
+    write(data / "demo" / "2021" / "demo.csv", content.decode())
+    latest = validate_data_dir(catalogue, data)["demo"]
+    assert latest.status == OK  # the reader's verdict decides
+    assert "differs from the catalogue's release '2021'" in latest.warnings[0]
+    assert "0" * 64 in latest.warnings[0]
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    datasets = {"registrations": entry("registrations", ["gp-reg-pat-prac-all.csv"], "read_registrations")}
+    project = catalogue_file(tmp_path, datasets).parents[1]
+    data = tmp_path / "data"
+    path = write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + GOOD_ROWS)
+    assert cli.main(["--project", str(project), "data", "validate", str(data)]) == 0
+    path.write_text(HEADER + BAD_ROWS, encoding="utf-8")
+    assert cli.main(["--project", str(project), "data", "validate", str(data)]) == 3
+    assert "problem:" in capsys.readouterr().out
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["--project", str(project), "data", "validate", str(tmp_path / "empty")]) == 4
+    assert cli.main(["--project", str(project), "data", "validate", str(tmp_path / "absent")]) == 4
+
+
+def test_absent_folder_is_an_error(tmp_path):
+    with pytest.raises(DataNotFoundError, match="no such data folder"):
+        validate_data_dir(load_catalogue(REPO / "data" / "catalogue.yaml"), tmp_path / "absent")
+
+
+@pytest.mark.shared_data
+def test_real_extracts(shared_data):
+    report = validate_data_dir(load_catalogue(REPO / "data" / "catalogue.yaml"), shared_data)
+    print(report.text())  # the listing, shown with -s or on failure
+    found = {d.dataset: d.release for d in report.found}
+    assert found == {
+        "epcn": "2019-12", "registrations": "2021-01", "registrations-age": "unversioned",
+        "registrations-lsoa": "2020-01-pennine-lancashire", "qof-prevalence": "2017-18",
+        "practice-ccg": "2019-20", "imd": "2019", "ruc": "2011", "lsoa-msoa": "unversioned",
+        "payments": "2019-20",
+    }  # fmt: skip
+    assert report["federations"].status == MISSING
+    for dataset in report.found:  # every catalogued checksum is of these very copies
+        assert dataset.warnings == (), dataset.dataset
+    for name in ("epcn", "registrations", "payments"):  # readers that predate this change
+        assert report[name].status == OK, report[name].problems
