@@ -75,6 +75,9 @@ class Dataset:
     reader: str
     releases: dict[str, Release] = field(default_factory=dict)
     also_in: tuple[str, ...] = ()  # other folders holding third-party versions of the dataset
+    # False only for research data the team supplies: without it, the sections using it say so
+    # instead of the build failing. A public dataset is always required.
+    required: bool = True
     columns: tuple[Column, ...] = ()  # the input format, for datasets no publisher defines (federations)
     notes: str = ""
 
@@ -111,7 +114,7 @@ class Catalogue:
 # --- Loading -------------------------------------------------------------------------------------------
 
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
-_DATASET_OPTIONAL = ("also_in", "columns", "notes")
+_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required")
 _RELEASE_REQUIRED = ("url",)
 _RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
 
@@ -174,7 +177,15 @@ def _dataset(name: Any, entry: Any) -> Dataset:
         also_in=also_in,
         columns=_columns(entry.get("columns")),
         notes=str(entry.get("notes") or ""),
+        required=_flag(entry, "required", default=True),
     )
+
+
+def _flag(entry: dict, key: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise _Malformed(f"'{key}' must be true or false, not {value!r}")
+    return value
 
 
 def _release(rid: Any, entry: Any) -> Release:

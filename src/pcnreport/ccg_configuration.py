@@ -14,9 +14,13 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from pathlib import Path
+
 from pcnreport import measures
-from pcnreport.numbers import count, decimal
+from pcnreport.numbers import count, decimal, write_numbers
 from pcnreport.population_profile import alignment
+from pcnreport.sections import figures_dir, numbers_path
+from pcnreport.tables import save_table
 
 __all__ = ["CCG_MEASURES", "CcgConfiguration", "alignment", "ccg_configuration", "configuration_table",
            "numbers_for_report", "raw_numbers"]
@@ -139,3 +143,14 @@ def numbers_for_report(config: CcgConfiguration) -> dict:
         text[key] = count(getattr(config, key))
     text["pcns"] = count(config.ccgs["pcns"].sum())
     return text
+
+
+SECTION = "ccg_configuration"
+
+
+def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
+    """Table 6.3 and the section's numbers."""
+    text = {**numbers_for_report(config), "population_source": population_source, "releases": releases}
+    write_numbers(numbers_path(output_dir, SECTION), raw_numbers(config), text)
+    table, data = configuration_table(config)
+    save_table(table, "tbl-ccg-configuration", figures_dir(output_dir), data=data, align=alignment(table))

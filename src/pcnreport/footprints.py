@@ -29,13 +29,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from pcnreport.figures import FONT, HEIGHT, WIDTH
-from pcnreport.numbers import count, decimal, percent
+from pcnreport import measures
+from pcnreport.figures import FONT, HEIGHT, WIDTH, save_figure
+from pcnreport.numbers import count, decimal, percent, write_numbers
+from pcnreport.sections import MIN_COVERAGE, figures_dir, numbers_path, write_unavailable
+from pcnreport.tables import save_table
 
 DEFAULT_THRESHOLD = 0.01
 # Okabe-Ito blue and vermillion: distinguishable with the common colour-vision deficiencies; the
@@ -368,3 +372,45 @@ def msoa_table(results: FootprintResults) -> pd.DataFrame:
     table = results.msoas[columns].copy()
     table["rural_share"] = table["rural_share"].round(4)
     return table
+
+
+# --- The section's outputs --------------------------------------------------------------------------
+
+SECTION = "footprints"
+FRAGMENTS = ("fig-pcn-footprints", "tbl-pcn-footprints")
+
+
+def write_section(
+    output_dir: Path,
+    registrations: pd.DataFrame,
+    members: pd.DataFrame,
+    lsoa_msoa: pd.DataFrame,
+    ruc: pd.DataFrame,
+    list_sizes: pd.DataFrame,
+    releases: dict[str, str],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> FootprintResults | None:
+    """Figure 6.4, its table and numbers; a notice instead when the LSOA file is not national.
+
+    A regional extract would count only the PCNs of that region's practices in its border MSOAs and
+    nothing elsewhere: a map of England from it would be wrong, so the section says why it is absent.
+    """
+    coverage = measures.patient_coverage(members, registrations, list_sizes)
+    if not coverage >= MIN_COVERAGE:
+        reason = (
+            f"The registrations by LSOA in this data folder account for {percent(coverage, 1)} of the "
+            "patients registered with PCN member practices: a regional extract, not the national file. "
+            "Counting the PCNs that serve each MSOA of England needs the national file."
+        )
+        write_unavailable(output_dir, SECTION, FRAGMENTS, reason, releases)
+        return None
+    results = footprint_results(registrations, members, lsoa_msoa, ruc, threshold=threshold)
+    text = {**numbers_for_report(results), "available": True, "unavailable_reason": "", "releases": releases,
+            "coverage_pct": percent(coverage, 1)}
+    raw = {**raw_numbers(results), "available": True, "releases": releases, "coverage": coverage}
+    write_numbers(numbers_path(output_dir, SECTION), raw, text)
+    out = figures_dir(output_dir)
+    save_figure(footprint_chart(results), "fig-pcn-footprints", out, alt_text(results))
+    summary = summary_table(results)
+    save_table(summary, "tbl-pcn-footprints", out, data=msoa_table(results), align=align(summary))
+    return results

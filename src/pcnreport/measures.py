@@ -323,3 +323,15 @@ def ccg_pcn_configuration(pcns: pd.DataFrame, bounds: tuple[int, int] = RECOMMEN
         "smallest_pcn_population", "largest_to_smallest",
     ]
     return result[columns].astype(float).astype({"pcns": "int64", "pcns_in_range": "int64"}).reset_index()
+
+
+def patient_coverage(members: pd.DataFrame, lsoa_patients: pd.DataFrame, list_sizes: pd.DataFrame) -> float:
+    """Share of member practices' registered patients that a by-LSOA file accounts for.
+
+    Near 1 for the national file; a few percent for a regional extract, whose patients of practices
+    outside the region are missing. NaN when the member practices have no list sizes at all.
+    """
+    practices = set(members["practice_code"])
+    in_file = lsoa_patients.loc[lsoa_patients["practice_code"].isin(practices), "patients"].sum()
+    listed = list_sizes.loc[list_sizes["practice_code"].isin(practices), "list_size"].sum()
+    return float(in_file / listed) if listed else float("nan")

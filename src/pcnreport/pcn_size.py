@@ -10,9 +10,12 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from pcnreport import measures
-from pcnreport.numbers import count, decimal, percent, rounded
+from pathlib import Path
+
+from pcnreport import figures, measures
+from pcnreport.numbers import count, decimal, percent, rounded, write_numbers
 from pcnreport.readers import Epcn
+from pcnreport.sections import figures_dir, numbers_path
 
 # Thresholds the report names in the text of Figure 6.1 (1% under 24,000; 5% over 80,000).
 SMALL_TAIL, LARGE_TAIL = 24_000, 80_000
@@ -143,3 +146,24 @@ def alt_texts(results: PcnSizeResults) -> dict[str, str]:
             f"with the {pop['range_lower']} to {pop['range_upper']} range marked; correlation {prac['correlation']}."
         ),
     }
+
+
+SECTION = "pcn_size"
+
+
+def write_section(
+    output_dir: Path, epcn: Epcn, list_sizes: pd.DataFrame, releases: dict[str, str], population_source: str
+) -> PcnSizeResults:
+    """Figures 6.1 to 6.3 and the section's numbers."""
+    results = pcn_size_results(epcn, list_sizes)
+    text = {**numbers_for_report(results), "population_source": population_source, "releases": releases}
+    write_numbers(numbers_path(output_dir, SECTION), raw_numbers(results), text)
+    out, alts = figures_dir(output_dir), alt_texts(results)
+    charts = {
+        "fig-pcn-population": figures.population_histogram(results.sizes),
+        "fig-pcn-practices": figures.practices_histogram(results.sizes),
+        "fig-pcn-practices-population": figures.practices_vs_population(results.sizes),
+    }
+    for name, chart in charts.items():
+        figures.save_figure(chart, name, out, alts[name])
+    return results

@@ -13,8 +13,12 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from pathlib import Path
+
 from pcnreport import measures
-from pcnreport.numbers import count, decimal
+from pcnreport.numbers import count, decimal, percent, write_numbers
+from pcnreport.sections import MIN_COVERAGE, figures_dir, numbers_path
+from pcnreport.tables import save_table
 
 # QOF indicator groups of Table 6.1, with the report's names. CVDPP (primary prevention of
 # cardiovascular disease: patients aged 30-74 with a 10-year risk of 20% or more) is what the report
@@ -37,8 +41,9 @@ AFFLUENT_DECILES = (9, 10)
 # An LSOA-based share is computed for a PCN only when the LSOA file accounts for at least this
 # fraction of the PCN's registered population. The national file accounts for all of it (less the
 # months between releases); a regional cut holds only some patients of practices outside the region,
-# whose shares would describe that fragment rather than the PCN.
-MIN_LSOA_COVERAGE = 0.9
+# whose shares would describe that fragment rather than the PCN. The same bound, over all member
+# practices, decides whether the LSOA rows are computed at all (a regional file: not).
+MIN_LSOA_COVERAGE = MIN_COVERAGE
 
 BAND_ORDER = ("under", "within", "over")
 BAND_HEADINGS = {"under": "Under 30,000", "within": "30,000 to 50,000", "over": "Over 50,000"}
@@ -75,6 +80,12 @@ class PopulationProfile:
     qof_list_types: dict[str, str]  # indicator -> the list its prevalence is over (TOTAL, 17OV, ...)
     lsoa_unclassified: dict[str, int]  # "rural"/"imd" -> member practices' patients in LSOAs the lookup lacks
     lsoa_low_coverage_pcns: int  # PCNs left out of the LSOA shares (coverage below MIN_LSOA_COVERAGE)
+    lsoa_coverage: float | None = None  # share of member practices' patients the LSOA file accounts for
+
+    @property
+    def lsoa_available(self) -> bool:
+        """Whether the LSOA file is national enough for the rural and deprivation rows."""
+        return self.lsoa_coverage is not None and self.lsoa_coverage >= MIN_LSOA_COVERAGE
 
     @property
     def measures(self) -> tuple[Measure, ...]:
@@ -105,9 +116,12 @@ def pcn_profile(
     table["size_band"] = measures.size_band(table["population"])
     unclassified: dict[str, int] = {}
     low_coverage = 0
+    coverage = None
     if ages is not None:
         table["pct_65_plus"] = 100 * measures.share_aged_65_plus(members, ages)
-    if lsoa_patients is not None and (ruc is not None or imd is not None):
+    if lsoa_patients is not None:
+        coverage = measures.patient_coverage(members, lsoa_patients, list_sizes)
+    if coverage is not None and coverage >= MIN_LSOA_COVERAGE and (ruc is not None or imd is not None):
         in_file = lsoa_patients.merge(members[["practice_code", "pcn_code"]], on="practice_code")
         lsoa_total = in_file.groupby("pcn_code")["patients"].sum().reindex(table.index)
         table["lsoa_coverage"] = lsoa_total / table["population"].where(table["population"] > 0)
@@ -144,6 +158,7 @@ def pcn_profile(
         qof_list_types=list_types,
         lsoa_unclassified=unclassified,
         lsoa_low_coverage_pcns=low_coverage,
+        lsoa_coverage=coverage,
     )
 
 
@@ -213,6 +228,8 @@ def raw_numbers(profile: PopulationProfile) -> dict:
         "lsoa_unclassified": profile.lsoa_unclassified,
         "lsoa_low_coverage_pcns": profile.lsoa_low_coverage_pcns,
         "min_lsoa_coverage": MIN_LSOA_COVERAGE,
+        "lsoa_coverage": profile.lsoa_coverage,
+        "lsoa_available": profile.lsoa_available,
     }
 
 
@@ -243,6 +260,23 @@ def numbers_for_report(profile: PopulationProfile) -> dict:
     text["lsoa_low_coverage_pcns"] = count(profile.lsoa_low_coverage_pcns)
     text["lsoa_unclassified"] = {k: count(v) for k, v in profile.lsoa_unclassified.items()}
     text["min_lsoa_coverage_pct"] = f"{100 * MIN_LSOA_COVERAGE:.0f}%"
+    text["lsoa_available"] = profile.lsoa_available
+    text["lsoa_coverage_pct"] = percent(profile.lsoa_coverage, 1) if profile.lsoa_coverage is not None else "-"
     text["deprived_deciles"] = "–".join(str(d) for d in (DEPRIVED_DECILES[0], DEPRIVED_DECILES[-1]))
     text["affluent_deciles"] = "–".join(str(d) for d in (AFFLUENT_DECILES[0], AFFLUENT_DECILES[-1]))
     return text
+
+
+SECTION = "population_profile"
+
+
+def write_section(output_dir: Path, profile: PopulationProfile, releases: dict[str, str], population_source: str) -> None:
+    """Tables 6.1 and 6.2 and the section's numbers."""
+    text = {**numbers_for_report(profile), "population_source": population_source, "releases": releases}
+    write_numbers(numbers_path(output_dir, SECTION), raw_numbers(profile), text)
+    out = figures_dir(output_dir)
+    for name, (table, data) in (
+        ("tbl-pcn-characteristics", characteristics_table(profile)),
+        ("tbl-pcn-characteristics-by-size", by_size_table(profile)),
+    ):
+        save_table(table, name, out, data=data, align=alignment(table))

@@ -18,6 +18,8 @@ from pcnreport.atomic import write_text_atomic
 # In pandoc's Markdown a backslash makes any ASCII punctuation literal; escaping all of it is simpler
 # and safer than deciding which characters could start markup in which position.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Bounds on a column's share of a wrapped table, in pandoc's unit (dashes of the separator line).
+MIN_DASHES, MAX_DASHES = 10, 40
 
 
 def escape_markdown(text: str) -> str:
@@ -33,20 +35,25 @@ def pipe_table(table: pd.DataFrame, align: dict[str, str] | None = None) -> str:
     formatted for reading (see pcnreport.numbers); they are escaped here.
     """
     align = align or {}
-    markers = {"l": ":---", "r": "---:", "c": ":---:"}
     columns = list(table.columns)
+    header = [escape_markdown(c) for c in columns]
+    body = [["" if pd.isna(v) else escape_markdown(v) for v in row] for row in table.itertuples(index=False)]
 
-    def side(column) -> str:
+    def separator(i: int, column) -> str:
+        # A long table wraps to the text width, and pandoc then sizes each column by its count of
+        # dashes: as many as the widest cell (unescaped), within bounds so that a column of long
+        # labels gets room without squeezing the numbers beside it.
+        cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in table[column]]
+        dashes = "-" * min(MAX_DASHES, max(MIN_DASHES, max(len(c) for c in cells)))
         default = "r" if pd.api.types.is_numeric_dtype(table[column]) else "l"
-        return markers[align.get(column, default)]
+        side = align.get(column, default)
+        return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[side]
 
     lines = [
-        "| " + " | ".join(escape_markdown(c) for c in columns) + " |",
-        "|" + "|".join(side(c) for c in columns) + "|",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(separator(i, c) for i, c in enumerate(columns)) + "|",
     ]
-    for row in table.itertuples(index=False):
-        cells = ["" if pd.isna(v) else escape_markdown(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines) + "\n"
 
 

@@ -36,10 +36,13 @@ and "Three or more super-practices" (with or without small partners), or "No sup
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.numbers import count, percent
+from pcnreport.numbers import count, percent, write_numbers
+from pcnreport.sections import figures_dir, numbers_path, write_unavailable
+from pcnreport.tables import save_table
 
 ALL, HALF, THIRTY, BELOW, SINGLE, NONE = (
     "All",
@@ -264,3 +267,30 @@ def align(table: pd.DataFrame) -> dict[str, str]:
 def download_table(results: VentureResults) -> pd.DataFrame:
     """The CSV beside Table 6.4: the summary, unrounded. No practice-level rows: the data are not public."""
     return results.summary.rename(columns={"share": "share_of_practices"})
+
+
+# --- The section's outputs --------------------------------------------------------------------------
+
+SECTION = "ventures"
+FRAGMENTS = ("tbl-federations",)
+NOT_SUPPLIED = (
+    "Table 6.4 needs the federation and super-practice data of Forbes et al. (2019): research data "
+    "the evaluation team supplies, not a public release. This build had none; the data catalogue "
+    "(data/catalogue.yaml, dataset 'federations') describes the file to place in the data folder."
+)
+
+
+def write_section(
+    output_dir: Path, members: pd.DataFrame, federations: pd.DataFrame | None, releases: dict[str, str]
+) -> VentureResults | None:
+    """Table 6.4 and its numbers; a notice instead when the research data were not supplied."""
+    if federations is None:
+        write_unavailable(output_dir, SECTION, FRAGMENTS, NOT_SUPPLIED, releases)
+        return None
+    results = venture_results(members, federations)
+    text = {**numbers_for_report(results), "available": True, "unavailable_reason": "", "releases": releases}
+    raw = {**raw_numbers(results), "available": True, "releases": releases}
+    write_numbers(numbers_path(output_dir, SECTION), raw, text)
+    table = display_table(results)
+    save_table(table, "tbl-federations", figures_dir(output_dir), data=download_table(results), align=align(table))
+    return results

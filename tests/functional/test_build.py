@@ -74,9 +74,9 @@ def test_executed_notebook_is_kept_as_provenance(built_project):
     assert injected and "data_dir" in "".join(injected[0]["source"])
 
 
-def _corrupt_copy_of_sample(project: Path, tmp_path: Path) -> Path:
+def _corrupt_copy_of_sample(sample: Path, tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(project / ".cache" / "synthetic" / "seed-20200101", data)
+    shutil.copytree(sample, data)
     (data / "SYNTHETIC.json").unlink()  # from here on it is "real" data the user supplies
     return data
 
@@ -122,9 +122,9 @@ def _practice_in_two_pcns(data: Path) -> tuple[Path, list[str]]:
     ids=["non-numeric count", "missing column", "empty file", "practice in two PCNs"],
 )
 def test_bad_input_is_reported_and_leaves_the_published_site_untouched(built_project, tmp_path, capsys, break_data):
-    project, _ = built_project
+    project, result = built_project
     before = _tree_digest(project / "_book")
-    data = _corrupt_copy_of_sample(project, tmp_path)
+    data = _corrupt_copy_of_sample(result.data_dir, tmp_path)
     broken, expected_phrases = break_data(data)
 
     code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
@@ -139,8 +139,8 @@ def test_bad_input_is_reported_and_leaves_the_published_site_untouched(built_pro
 
 
 def test_missing_dataset_is_reported(built_project, tmp_path, capsys):
-    project, _ = built_project
-    data = _corrupt_copy_of_sample(project, tmp_path)
+    project, result = built_project
+    data = _corrupt_copy_of_sample(result.data_dir, tmp_path)
     shutil.rmtree(data / "epcn")
     code = cli.main(["--project", str(project), "build", "--data-dir", str(data)])
     assert code == 4

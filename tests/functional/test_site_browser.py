@@ -61,9 +61,10 @@ def open_page(browser, url):
 
 def test_chapter_loads_without_errors_and_charts_draw(browser, site_url):
     page, errors, outside = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html")
+    # Figures 6.1 to 6.4: four charts, each drawn as SVG by the local Vega bundle.
     page.wait_for_function(
         "() => { const c = document.querySelectorAll('.pcn-chart');"
-        " return c.length === 3 && [...c].every(e => e.dataset.drawn === 'yes'); }",
+        " return c.length >= 4 && [...c].every(e => e.dataset.drawn === 'yes'); }",
         timeout=20_000,
     )
     for chart in page.query_selector_all(".pcn-chart"):

@@ -33,4 +33,17 @@ def test_no_page_claims_the_real_data_are_synthetic(real_build):
     for page in (project / "_book").rglob("*.html"):
         page_text = page.read_text()
         assert "Synthetic data" not in page_text
-        assert "epcn 2019-12, registrations 2021-01" in page_text
+        assert "epcn 2019-12" in page_text and "registrations 2021-01" in page_text
+
+
+def test_sections_without_national_or_supplied_data_say_why(real_build):
+    """../shared/data has only a regional LSOA extract and no federation data (research data)."""
+    project, _ = real_build
+    html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Rural and deprivation shares not available in this build" in text
+    assert "a regional extract, not the national file" in text  # Figure 6.4's notice
+    assert "research data the evaluation team supplies" in text  # Table 6.4's notice
+    assert "(not available)" not in text  # hidden text's numbers never show
+    # Table 6.1 keeps the rows the data allow: age, QOF and workload, without the LSOA rows.
+    assert "Percentage aged 65 years and over" in text and "Percentage living in rural area" not in text

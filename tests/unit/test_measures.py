@@ -68,3 +68,12 @@ def test_shares_and_correlation():
     assert measures.share_below(values, 20) == 0.25
     assert measures.share_above(values, 20) == 0.5
     assert measures.correlation(pd.Series([1, 2, 3]), pd.Series([2, 4, 6])) == pytest.approx(1.0)
+
+
+def test_patient_coverage_of_a_by_lsoa_file():
+    members = pd.DataFrame({"practice_code": ["A1", "A2"], "pcn_code": ["U1", "U1"]})
+    lists = pd.DataFrame({"practice_code": ["A1", "A2", "Z9"], "list_size": [100, 300, 1000]})
+    # A regional cut: all of A1's patients, a quarter of A2's; Z9 is in no PCN and is ignored.
+    lsoa = pd.DataFrame({"practice_code": ["A1", "A1", "A2", "Z9"], "lsoa_code": ["L1", "L2", "L1", "L1"],
+                         "patients": [60, 40, 75, 1000]})
+    assert measures.patient_coverage(members, lsoa, lists) == pytest.approx(175 / 400)

@@ -196,16 +196,28 @@ def test_by_size_table_and_numbers(profile):
 
 
 def test_lsoa_shares_need_the_lsoa_file_to_cover_the_pcn(members, list_sizes, lsoa_patients, ruc):
-    # A regional cut holds only the in-region patients of out-of-region practices: drop P81002's rows
-    # and U1's file covers 10,000 of its 40,000 patients (25%), below the 90% threshold.
-    partial = lsoa_patients[lsoa_patients["practice_code"] != "P81002"]
+    # Drop P81001's 6,000 patients in L2: U1's file covers 34,000 of its 40,000 patients (85%), below
+    # the 90% bound, while the file as a whole still covers 54,000 of 60,000 (90%): national enough.
+    partial = lsoa_patients[~((lsoa_patients["practice_code"] == "P81001") & (lsoa_patients["lsoa_code"] == L2))]
     profile = population_profile.pcn_profile(members, list_sizes, lsoa_patients=partial, ruc=ruc)
     pcns = profile.pcns.set_index("pcn_code")
-    assert pcns.loc["U00001", "lsoa_coverage"] == pytest.approx(0.25)
+    assert profile.lsoa_available and profile.lsoa_coverage == pytest.approx(0.9)
+    assert pcns.loc["U00001", "lsoa_coverage"] == pytest.approx(0.85)
     assert math.isnan(pcns.loc["U00001", "pct_rural"])
     assert pcns.loc["U00002", "pct_rural"] == pytest.approx(75)
     assert profile.lsoa_low_coverage_pcns == 1
     assert profile.distributions["pct_rural"].n == 1
+
+
+def test_a_regional_lsoa_file_gives_no_lsoa_rows(members, list_sizes, lsoa_patients, ruc):
+    # Without P81002 the file covers 30,000 of 60,000 patients: a regional extract, not national.
+    regional = lsoa_patients[lsoa_patients["practice_code"] != "P81002"]
+    profile = population_profile.pcn_profile(members, list_sizes, lsoa_patients=regional, ruc=ruc)
+    assert not profile.lsoa_available
+    assert profile.lsoa_coverage == pytest.approx(0.5)
+    assert "pct_rural" not in profile.distributions
+    text = population_profile.numbers_for_report(profile)
+    assert text["lsoa_available"] is False and text["lsoa_coverage_pct"] == "50.0%"
 
 
 def test_profile_without_optional_inputs_has_only_the_size_columns(members, list_sizes):

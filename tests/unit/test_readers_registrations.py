@@ -156,6 +156,20 @@ def test_bands_without_all_rows_add_male_and_female_and_the_bands(tmp_path):
     pd.testing.assert_frame_equal(read_registrations_age(path), expected)
 
 
+def test_publisher_layout_all_persons_total_with_bands_by_sex(tmp_path):
+    # NHS Digital's file: one ALL/ALL total a practice, the bands only by MALE and FEMALE.
+    path = write(
+        tmp_path,
+        "gp-reg-pat-prac-quin-age.csv",
+        BANDS_HEADER
+        + band_rows("A81001", {}, total=40)
+        + band_rows("A81001", {"0_4": 10, "65_69": 4, "95+": 1}, sex="MALE")
+        + band_rows("A81001", {"0_4": 17, "65_69": 6, "95+": 2}, sex="FEMALE"),
+    )
+    expected = pd.DataFrame({"practice_code": ["A81001"], "list_size": int64(40), "aged_65_plus": int64(13)})
+    pd.testing.assert_frame_equal(read_registrations_age(path), expected)
+
+
 def test_bands_bad_values_are_all_reported(tmp_path):
     path = write(
         tmp_path,

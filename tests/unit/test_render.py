@@ -277,3 +277,17 @@ def test_conditional_content_on_metadata(tmp_path):
     for output in (html, pdf):
         assert "META-SHOWN-TEXT" in output and "META-FALLBACK-TEXT" in output
         assert "META-HIDDEN-TEXT" not in output
+
+
+def test_numbers_of_a_section_without_data_expand_to_a_marker(tmp_path):
+    """A section marked unavailable has no numbers; its (hidden) text must still expand."""
+    project = make_book(tmp_path / "book")
+    (project / "_variables.yml").write_text(VARIABLES + "ventures:\n  available: false\n")
+    chapter = project / "chapters" / "01-context.qmd"
+    chapter.write_text(chapter.read_text() + "\nShare: {{< var ventures.together_pct >}}.\n")
+    render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    assert "Share: (not available)." in text_of((tmp_path / "site" / "chapters" / "01-context.html").read_text())
+    # With the section's data present, an unknown key is still an error (a typo, not missing data).
+    (project / "_variables.yml").write_text(VARIABLES + "ventures:\n  available: true\n")
+    with pytest.raises(RenderError, match="ventures.together_pct"):
+        render_book(project, tmp_path / "site2", renderer="pandoc+typst")

@@ -176,16 +176,20 @@ def _age_from_bands(rows: Rows) -> pd.DataFrame:
         + rows.duplicate_problems(["practice_code", "sex", "age_group"], "practice, sex and age band"),
     )
     table = rows.frame
-    # Per file, not per practice: a file either publishes the ALL rows or leaves them to be added up.
-    table = table[table["sex"] == ALL] if (table["sex"] == ALL).any() else table
     patients = table["patients"].astype("int64")
     is_total = table["age_group"] == ALL
+    all_sexes = table["sex"] == ALL
     practices = pd.Index(table["practice_code"].unique(), name="practice_code")
 
+    # Totals and bands are chosen separately, per file: NHS Digital's file gives each practice an
+    # ALL/ALL total but its age bands only by MALE and FEMALE, so the bands are added across sexes
+    # unless the file also publishes ALL-sex bands.
+    bands = ~is_total & (all_sexes if (all_sexes & ~is_total).any() else ~all_sexes)
     lower = pd.to_numeric(table["age_group"].str.extract(r"^(\d+)", expand=False), errors="coerce")
-    older = patients[(lower >= AGED_65_PLUS_FROM).to_numpy()]
-    aged = older.groupby(table.loc[older.index, "practice_code"]).sum().reindex(practices, fill_value=0)
-    source = is_total if is_total.any() else ~is_total
+    older = bands & (lower >= AGED_65_PLUS_FROM).to_numpy()
+    aged = patients[older].groupby(table.loc[older, "practice_code"]).sum().reindex(practices, fill_value=0)
+    totals = is_total & all_sexes
+    source = totals if totals.any() else bands
     sizes = patients[source].groupby(table.loc[source, "practice_code"]).sum().reindex(practices)
 
     problems = [

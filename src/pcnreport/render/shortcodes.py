@@ -19,6 +19,18 @@ _SHORTCODE = re.compile(r"\{\{\{<\s*(?P<esc>.*?)\s*>\}\}\}|\{\{<\s*(?P<body>.*?)
 _MISSING = object()
 
 
+# What a variable of a section marked `available: false` expands to.
+UNAVAILABLE = "(not available)"
+
+
+def _section_lacks_data(variables: dict, key: str) -> bool:
+    """Whether the key's section says `available: false` or `<part>_available: false`."""
+    section = variables.get(key.split(".", 1)[0])
+    if not isinstance(section, dict):
+        return False
+    return any(v is False for k, v in section.items() if k == "available" or k.endswith("_available"))
+
+
 def load_variables(project_dir: Path) -> dict[str, Any] | None:
     path = project_dir / "_variables.yml"
     if not path.is_file():
@@ -90,6 +102,11 @@ class ShortcodeExpander:
         if self.variables is None:
             raise RenderError(f"{where}: {{{{< var {key} >}}}} but the project has no _variables.yml (run the analysis first)")
         value = _lookup(self.variables, key)
+        if value is _MISSING and _section_lacks_data(self.variables, key):
+            # The section's data (or part of them) were not supplied to this build: those numbers do
+            # not exist, and the chapter hides the text using them (`when-meta`). Quarto would print
+            # a marker for an unknown variable too; a build with all its data still fails on a typo.
+            return UNAVAILABLE
         if value is _MISSING:
             raise RenderError(f"{where}: unknown variable '{key}': not in _variables.yml")
         if isinstance(value, (dict, list)):

@@ -1,17 +1,35 @@
 """Federations and super-practices (Forbes et al. 2019, research data): the project's own CSV format.
 
-Each PCN draws how its practices relate to existing ventures, with probabilities set so that Table 6.4's
-shares of PCN member practices come out: all of the PCN's practices in one venture (16%), 50-99% of them
-in the practice's venture (27%), 30-50% (10%), below 30% (7%), in no venture (40%).
+Calibrated to Table 6.4 as the analysis computes it (`pcnreport.ventures.federation_overlap`): for each
+PCN core-member practice, its *share* is its PCN partners (the practice itself excluded) in the same
+federation / its partners; super-practices are not federations. Published shares of practices: All 16%,
+50-99% 27%, 30-50% 10%, below 30% 7%, in no federation 40%.
 
-- "all": the whole PCN in one venture;
-- "majority": more than half (and not all) of the PCN in one venture, the others in none;
-- "minority": 30-50% in one venture; each other practice in a small venture of its own or none;
-- "none": no practice in a venture.
+Each PCN draws a mode, which fixes its practices' categories:
 
-The PCNs' main groups then merge, CCG by CCG, into federations of about 20 practices (1 to 60); 166
-small groups (the minorities' odd practices and some whole small PCNs) are super-practices instead. 386
-ventures in all, 62% of practices in one.
+- "all": the whole PCN in one federation (All; a single-practice PCN is its own category);
+- "majority": k of n practices in one federation with (k - 1) / (n - 1) at least 1/2 and k < n (50-99%),
+  the others in none (a PCN of two has no such k: it is "all");
+- "minority": k of n in one federation with (k - 1) / (n - 1) in [3/10, 1/2) (30-50%), the others in
+  none. PCNs of 2, 3 and 5 practices have no such k: they take the largest k below 3/10 (below 30%);
+- "scattered": the practices spread over several federations, in groups small enough that every share
+  is below 3/10 (below 30%), as in a PCN formed across federation lines;
+- "none": no practice in a federation.
+
+A PCN's groups then join federations CCG by CCG, first fit, never two groups of one PCN in the same
+federation (which would change their shares), each federation filling up to a drawn size (median
+`FEDERATION_SIZE_MEDIAN`, 1 to 60; a CCG's last partly filled federation carries on into the next CCG).
+Realised: about 210-225 federations, median 15-17 practices. Practices in no PCN: half join a federation. Super-practices (166)
+are made from practices in no federation only, so Table 6.4 is untouched: 16 whole small "none" PCNs
+(the report's 16 PCNs formed by a stand-alone super-practice), the rest one or two of a PCN's practices
+outside federations. About 62-64% of practices end in a venture (the report: about 62%).
+
+MODE_P was solved from the targets. Forcing every PCN into one mode gives its practices' categories
+(majority: 71% 50-99%, 26% none, 2% All from PCNs of two; minority: 34% 30-50%, 10% below 30% from the
+PCNs of 2, 3 and 5, 55% none; the others all in one category), so with the PCN size distribution fixed
+the five shares are linear in MODE_P: All 0.995 P(all) + 0.02 P(majority) = 16%, 50-99% 0.71 P(majority)
+= 27%, 30-50% 0.34 P(minority) = 10%, and so on; then rounded and nudged on the realised sample. Modes
+are balanced over PCN sizes (`_balanced_modes`), so the shares hold within ~0.6 points for any seed.
 """
 
 from __future__ import annotations
@@ -19,75 +37,116 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Mode probabilities (a PCN each; see the module docstring for the derivation from Table 6.4).
-MODES = ("all", "majority", "minority", "none")
-MODE_P = (0.20, 0.27, 0.26, 0.27)
+# Mode probabilities, a PCN each (see the module docstring).
+MODES = ("all", "majority", "minority", "scattered", "none")
+MODE_P = (0.152, 0.385, 0.291, 0.040, 0.132)
 N_SUPER_PRACTICES = 166
-FEDERATION_SIZE_MEDIAN = 22
+N_STAND_ALONE_SUPER_PRACTICES = 16
+FEDERATION_SIZE_MEDIAN = 18
+MAX_FEDERATION = 60
+
+
+def _main_group_size(mode: str, n: int, rng) -> int:
+    """How many of a PCN's n practices share its main federation (0: none)."""
+    if mode == "none":
+        return 0
+    if mode == "all" or (mode == "majority" and n <= 2) or n == 1:
+        return n
+    ks = np.arange(1, n + 1)
+    share = (ks - 1) / (n - 1)  # a member's partners in its federation, out of its partners
+    if mode == "majority":
+        options = ks[(2 * (ks - 1) >= n - 1) & (ks < n)]
+    else:  # minority
+        options = ks[(10 * (ks - 1) >= 3 * (n - 1)) & (2 * (ks - 1) < n - 1)]
+        if len(options) == 0:
+            options = ks[share < 0.3][-1:]
+    return int(rng.choice(options))
+
+
+def _balanced_modes(sizes: np.ndarray, rng) -> list[str]:
+    """A mode for each PCN, in MODE_P's proportions at every PCN size.
+
+    Drawn independently, the modes of a few large PCNs would move the shares of practices by 2-3 points
+    from seed to seed. Instead the PCNs are ordered by size (ties at random) and walk a golden-ratio
+    sequence through MODE_P's cumulative probabilities: each mode gets its share of PCNs, spread evenly
+    over the sizes, while the seed still decides which PCN gets which.
+    """
+    order = np.lexsort((rng.random(len(sizes)), sizes))
+    u = (rng.random() + np.arange(len(sizes)) * (np.sqrt(5) - 1) / 2) % 1.0
+    picked = np.empty(len(sizes), dtype=int)
+    picked[order] = np.minimum(np.searchsorted(np.cumsum(MODE_P), u, side="right"), len(MODES) - 1)
+    return [MODES[i] for i in picked]
 
 
 def make_ventures(practices: pd.DataFrame, rng) -> pd.DataFrame:
     """practice (row of `practices`), venture (number), type: one row a practice in a venture."""
     pcn = practices["pcn"].to_numpy()
-    members = pd.Series(np.flatnonzero(pcn >= 0)).groupby(pcn[pcn >= 0]).apply(np.asarray)
-    groups: list[tuple[np.ndarray, int, bool]] = []  # (practices, ccg, main group of a PCN?)
     ccg = practices["pcn_ccg"].to_numpy()
-    for rows in members:
+    members = pd.Series(np.flatnonzero(pcn >= 0)).groupby(pcn[pcn >= 0]).apply(np.asarray)
+    groups: list[tuple[np.ndarray, int, int]] = []  # (practices, ccg, pcn or -1-row): federation groups
+    stand_alone: list[np.ndarray] = []  # whole small PCNs in no federation
+    outside: list[np.ndarray] = []  # one a PCN: its practices in no federation
+    modes = _balanced_modes(members.map(len).to_numpy(), rng)
+    for number, rows, mode in zip(members.index, members, modes):
         rows = rng.permutation(rows)
         n = len(rows)
-        mode = MODES[rng.choice(len(MODES), p=MODE_P)]
-        if mode == "all" or (n == 1 and mode != "none"):
-            groups.append((rows, ccg[rows[0]], True))
-        elif mode == "majority" and n >= 2:
-            k = min(n - 1, max(int(np.ceil(n / 2)), int(np.rint(n * rng.uniform(0.5, 1.0)))))
-            groups.append((rows[:k], ccg[rows[0]], True))
-        elif mode == "minority" and n >= 3:
-            k = max(1, int(np.ceil(n * rng.uniform(0.3, 0.5))))
-            while k / n > 0.5:
-                k -= 1
-            groups.append((rows[:k], ccg[rows[0]], True))
-            for row in rows[k:]:
-                if rng.random() < 0.45:
-                    groups.append((np.array([row]), ccg[row], False))
-        elif mode == "minority" or mode == "majority":
-            groups.append((rows, ccg[rows[0]], True))
-    # Practices in no PCN: half in a venture of their own kind.
+        if mode == "scattered" and n > 1:
+            # Chunks as large as keeps each member's share below 3/10: as few federations as possible.
+            size = 1 + (3 * (n - 1) - 1) // 10
+            groups.extend((rows[i : i + size], ccg[rows[0]], number) for i in range(0, n, size))
+            continue
+        k = _main_group_size(mode, n, rng)
+        if k:
+            groups.append((rows[:k], ccg[rows[0]], number))
+        if k == 0 and n <= 3:
+            stand_alone.append(rows)
+        elif k < n:
+            outside.append(rows[k:])
+    # Practices in no PCN: half in a federation.
     for row in np.flatnonzero(pcn < 0):
         if rng.random() < 0.5:
-            groups.append((np.array([row]), practices["ccg"].iat[row], False))
+            groups.append((np.array([row]), practices["ccg"].iat[row], -1 - row))
 
-    # Super-practices: the odd practices' groups first, then whole small PCNs, 166 in all.
-    small = [i for i, (rows, _, main) in enumerate(groups) if not main]
-    whole = [i for i, (rows, _, main) in enumerate(groups) if main and 2 <= len(rows) <= 4]
-    chosen = list(rng.permutation(small))[: N_SUPER_PRACTICES]
-    chosen += list(rng.permutation(whole))[: max(0, N_SUPER_PRACTICES - len(chosen))]
-    super_set = set(int(i) for i in chosen)
+    # Super-practices, from practices in no federation: whole small PCNs, then one or two of a PCN's.
+    order = rng.permutation(len(stand_alone))[:N_STAND_ALONE_SUPER_PRACTICES]
+    supers = [stand_alone[i] for i in sorted(order)]
+    for i in rng.permutation(len(outside))[: N_SUPER_PRACTICES - len(supers)]:
+        rows = outside[i]
+        supers.append(rows[: min(len(rows), 1 + int(rng.random() < 0.3))])
 
-    # Federations: the other groups, CCG by CCG, merged until each reaches its drawn size.
     rows_out, venture_out, type_out = [], [], []
-    venture = 0
-    for i in sorted(super_set):
-        rows_out.append(groups[i][0])
-        venture_out.append(np.full(len(groups[i][0]), venture))
-        type_out += ["super-practice"] * len(groups[i][0])
-        venture += 1
-    rest = [i for i in range(len(groups)) if i not in super_set]
-    rest.sort(key=lambda i: groups[i][1])
-    target, current = _federation_size(rng), 0
-    for position, i in enumerate(rest):
-        rows = groups[i][0]
-        if current and (current + len(rows) > target or groups[i][1] != groups[rest[position - 1]][1]):
-            venture += 1
-            target, current = _federation_size(rng), 0
+    for venture, rows in enumerate(supers):
         rows_out.append(rows)
         venture_out.append(np.full(len(rows), venture))
-        type_out += ["federation"] * len(rows)
-        current += len(rows)
+        type_out += ["super-practice"] * len(rows)
+
+    # Federations: CCG by CCG, each group into the first open federation with room and none of its PCN.
+    # A CCG's last unfilled federation carries on into the next CCG (federations are not bound to CCGs).
+    venture = len(supers)
+    by_ccg: dict[int, list[int]] = {}
+    for i, (_, group_ccg, _) in enumerate(groups):
+        by_ccg.setdefault(int(group_ccg), []).append(i)
+    open_: list[list] = []  # [venture, target, size, set of PCNs]
+    for group_ccg in sorted(by_ccg):
+        open_ = [f for f in open_ if f[2] < f[1]][-1:]
+        for i in rng.permutation(by_ccg[group_ccg]):
+            rows, _, number = groups[i]
+            fits = lambda f: f[2] < f[1] and f[2] + len(rows) <= MAX_FEDERATION and number not in f[3]  # noqa: E731
+            home = next((f for f in open_ if fits(f)), None)
+            if home is None:
+                home = [venture, _federation_size(rng), 0, set()]
+                open_.append(home)
+                venture += 1
+            home[2] += len(rows)
+            home[3].add(number)
+            rows_out.append(rows)
+            venture_out.append(np.full(len(rows), home[0]))
+            type_out += ["federation"] * len(rows)
     return pd.DataFrame({"practice": np.concatenate(rows_out), "venture": np.concatenate(venture_out), "type": type_out})
 
 
 def _federation_size(rng) -> int:
-    return int(np.clip(np.rint(rng.lognormal(np.log(FEDERATION_SIZE_MEDIAN), 0.7)), 1, 60))
+    return int(np.clip(np.rint(rng.lognormal(np.log(FEDERATION_SIZE_MEDIAN), 0.7)), 1, MAX_FEDERATION))
 
 
 def federations_csv(practices: pd.DataFrame, ventures: pd.DataFrame) -> bytes:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 GENERATOR = "pcnreport.synth"
 # Bump when the files a given seed produces change: the marker records it, so a cached build can tell.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MARKER = "SYNTHETIC.json"
 
 SAMPLE_PATHS = {
@@ -134,13 +134,19 @@ class SyntheticSpec:
     )  # fmt: skip
     rural_ccg_weight: float = 0.75
     rural_small_weight: float = 0.30
-    # Share aged 65 and over: mean 17.7%, P10 9.2%, median 18%, P90 25.6% (21.3% under 30,000, 16.9% over
-    # 50,000). Older where rural and where small.
+    # Share aged 65 and over: mean 17.7%, P10 9.2%, median 18%, P90 25.6%; by size (Table 6.2) 21.3% under
+    # 30,000, 17.8% within 30,000-50,000, 16.9% over 50,000. Older where rural and where small, but the
+    # size gradient is steep only at the small end (3.5 points from small to within, 0.9 from within to
+    # over), so smallness counts only above a hinge: the PCN's size score (normal score of minus its
+    # population) beyond `age_small_from` (1.0: the smallest sixth of PCNs; under 30,000 is beyond 1.5).
+    # A linear size factor, or a heavier rural weight (rural PCNs are small), leaves over-50,000 PCNs
+    # about 1.5 points too young. Over seeds: under 30,000 20.4-21.9, within 17.7-17.9, over 16.7-16.9.
     pcn_aged_65_quantiles: tuple[tuple[float, float], ...] = (
         (0.0, 0.02), (0.10, 0.092), (0.50, 0.18), (0.90, 0.256), (1.0, 0.30),
     )  # fmt: skip
-    age_rural_weight: float = 0.45
-    age_small_weight: float = 0.22
+    age_rural_weight: float = 0.25
+    age_small_weight: float = 0.15
+    age_small_from: float = 1.0
     # Deprivation (higher = more deprived): lower where rural and where old.
     deprivation_rural_weight: float = -0.35
     deprivation_age_weight: float = -0.35
