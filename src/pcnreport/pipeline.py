@@ -253,6 +253,10 @@ def build(options: BuildOptions) -> BuildResult:
             for required in (rendered.site_index, rendered.pdf):
                 if not required.is_file():
                     raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")
+            # The executed notebooks are the provenance of every number: publish them with the site.
+            (staging / "notebooks").mkdir()
+            for executed in executed_notebooks:
+                shutil.copy2(executed, staging / "notebooks" / executed.name)
             timings["render"] = time.perf_counter() - start
             publish_directory(staging, project / OUTPUT_DIR)
         finally:

@@ -162,3 +162,10 @@ def test_the_chapter_types_no_number_the_analysis_computes(built_project):
         prose = re.sub(r"\{\{<.*?>\}\}", " ", chapter.read_text(), flags=re.S)
         typed = {n for n in re.findall(r"\d[\d,.]*\d%?|\d%", prose)}
         assert not (typed & computed), f"{chapter.name} types computed numbers {sorted(typed & computed)}"
+
+
+def test_executed_notebooks_are_published_with_the_site(built_project):
+    project, result = built_project
+    published = sorted(p.name for p in (project / "_book" / "notebooks").glob("*.ipynb"))
+    assert published == sorted(p.name for p in result.executed_notebooks)
+    assert len(published) == len(list((project / "analysis").glob("*.ipynb")))

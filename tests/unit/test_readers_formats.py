@@ -22,12 +22,7 @@ from pcnreport.readers import (
     read_registrations_lsoa,
 )
 from pcnreport.readers._common import SPELLINGS, match_header
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from reader_support import write
 
 
 def zipped(tmp_path: Path, name: str, members: dict[str, str | bytes]) -> Path:

@@ -9,25 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
 from pcnreport.readers import read_imd, read_lsoa_msoa, read_ruc
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(reader, path) -> list[str]:
-    with pytest.raises(DataFormatError) as excinfo:
-        reader(path)
-    assert str(path) in str(excinfo.value)
-    return excinfo.value.problems
-
-
-def int64(*values) -> pd.Series:
-    return pd.Series(values, dtype="int64")
+from reader_support import int64, problems, write
 
 
 # --- IMD 2019 -------------------------------------------------------------------------------------------------

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
 from pcnreport.readers import read_practice_ccg, read_qof_prevalence
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(reader, path) -> list[str]:
-    with pytest.raises(DataFormatError) as excinfo:
-        reader(path)
-    assert str(path) in str(excinfo.value)
-    return excinfo.value.problems
+from reader_support import problems, write
 
 
 # --- Prevalence --------------------------------------------------------------------------------------------

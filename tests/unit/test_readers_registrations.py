@@ -3,30 +3,12 @@ hand-written files -> exact tables, bad files -> exact messages; the real extrac
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
 from pcnreport.readers import read_registrations_age, read_registrations_lsoa
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(reader, path) -> list[str]:
-    with pytest.raises(DataFormatError) as excinfo:
-        reader(path)
-    assert str(path) in str(excinfo.value)
-    return excinfo.value.problems
-
-
-def int64(*values) -> pd.Series:
-    return pd.Series(values, dtype="int64")
+from reader_support import int64, problems, write
 
 
 # --- By LSOA ---------------------------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""Small helpers shared by the reader tests: write a fixture file, collect a reader's problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pcnreport.errors import DataFormatError
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(reader, path) -> list[str]:
+    """The problems `reader` reports for `path`; the message must name the file."""
+    with pytest.raises(DataFormatError) as excinfo:
+        reader(path)
+    assert str(path) in str(excinfo.value)
+    return excinfo.value.problems
+
+
+def int64(*values) -> pd.Series:
+    return pd.Series(values, dtype="int64")
