@@ -17,7 +17,17 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)
 	$(BIN)/pcnreport build
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility check, from package-lock.json. `npm ci` runs only when
+# node_modules is missing or the lock changed; without npm the axe test is skipped with the reason
+# (a failure when PCNREPORT_REQUIRE_BROWSER=1, as in CI).
+NPM       := $(shell command -v npm)
+NPM_STAMP := node_modules/.installed
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+test: $(STAMP) $(if $(NPM),$(NPM_STAMP))
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

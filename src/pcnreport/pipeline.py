@@ -23,11 +23,12 @@ from pathlib import Path
 
 import yaml
 
-from pcnreport import errors, synth
+from pcnreport import checks, errors, synth
 from pcnreport.atomic import publish_directory, recover_directory, write_text_atomic
 from pcnreport.figures import write_runtime
 from pcnreport.numbers import collect_variables, write_variables
 from pcnreport.render import RenderResult, render_book
+from pcnreport.provenance import write_provenance
 from pcnreport.sections import availability_metadata
 
 # Every notebook in analysis/ is run, in file-name order, with the same parameters. Each writes its
@@ -196,6 +197,9 @@ def build(options: BuildOptions) -> BuildResult:
     timings: dict[str, float] = {}
     with project_lock(project):
         recover_directory(project / OUTPUT_DIR)
+        # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,
+        # before any notebook runs.
+        checks.check_supported_features(project)
 
         start = time.perf_counter()
         if options.data_dir is None:
@@ -230,6 +234,8 @@ def build(options: BuildOptions) -> BuildResult:
             timings[f"notebook {notebook.stem}"] = time.perf_counter() - start
 
         numbers = collect_variables(generated / "numbers")
+        # Sources, checksums and software versions for the "Data and methods" appendix.
+        numbers["provenance"] = write_provenance(project, data_dir, numbers, options.renderer)
         release = label or releases_read(numbers)
         description = f"Data release: {release}." if synthetic else f"Built from the publishers' releases: {release}."
         write_data_notice(generated, synthetic, description)
@@ -241,6 +247,8 @@ def build(options: BuildOptions) -> BuildResult:
         )
         published = yaml.safe_load((project / "data" / "published.yaml").read_text(encoding="utf-8"))
         extra = {"data": build_facts, "published": published}
+        # A computed number typed into the prose would go stale silently when the data change.
+        checks.check_no_typed_numbers(project, {**numbers, **extra})
         write_variables(project / "_variables.yml", {**numbers, **extra})
         write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(data_dir)}, indent=1))
 
@@ -257,6 +265,8 @@ def build(options: BuildOptions) -> BuildResult:
             (staging / "notebooks").mkdir()
             for executed in executed_notebooks:
                 shutil.copy2(executed, staging / "notebooks" / executed.name)
+            # Every internal link and anchor of the new site must resolve before it replaces the old.
+            checks.check_site_links(staging)
             timings["render"] = time.perf_counter() - start
             publish_directory(staging, project / OUTPUT_DIR)
         finally:

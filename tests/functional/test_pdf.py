@@ -1,11 +1,16 @@
-"""The PDF reads as a report: title, chapter, captions, references, more than a page or two."""
+"""The PDF reads as a report: title, contents, lists of figures and tables, numbered chapters with their
+captions, references, and an outline (bookmarks) a reader can navigate."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+import yaml
 from pypdf import PdfReader
+
+# A lower bound that holds with chapter 6 alone; raise it to 15 once every chapter is in the book.
+MIN_PAGES = 30
 
 
 @pytest.fixture(scope="module")
@@ -14,25 +19,75 @@ def pdf(built_project):
     return PdfReader(str(result.pdf))
 
 
-def _text(pdf) -> str:
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pdf.pages))
+@pytest.fixture(scope="module")
+def text(pdf) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pdf.pages)).replace("\u00a0", " ")
 
 
-def test_pdf_holds_title_chapter_and_captions(pdf):
-    text = _text(pdf)
+def _outline_titles(items) -> list[str]:
+    out = []
+    for item in items:
+        out += _outline_titles(item) if isinstance(item, list) else [item.title.replace("\u00a0", " ")]
+    return out
+
+
+def _chapter_titles(project) -> list[str]:
+    """Each chapter's first-level heading as written in its source (the text after `# `)."""
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    titles = []
+    for entry in config["book"]["chapters"] + config["book"].get("appendices", []):
+        for source in ([entry] if isinstance(entry, str) else entry.get("chapters", [])):
+            heading = re.search(r"^# (.+?)\s*(\{.*\})?\s*$", (project / source).read_text(encoding="utf-8"), re.M)
+            if heading:
+                titles.append(heading.group(1).strip())
+    return titles
+
+
+def test_pdf_holds_title_chapter_and_captions(text):
     assert "Primary Care Networks" in text
     assert "PCN characteristics and variability" in text
     for caption in ("PCNs by registered population", "PCNs by number of core partner practices",
                     "Number of core partner practices against registered population"):
         assert caption in text, caption
-    assert re.search(r"Figure \d+\.3", text)
+    assert re.search(r"Figure \d+\.3: ", text)
+    assert re.search(r"Table \d+\.1: ", text)
     assert "Synthetic data" in text
 
 
-def test_pdf_has_pages_an_outline_and_references(pdf):
-    assert len(pdf.pages) >= 4
-    assert pdf.outline, "the PDF has no outline (bookmarks)"
-    assert "NHS Digital" in _text(pdf)
+def test_pdf_has_enough_pages(pdf):
+    assert len(pdf.pages) >= MIN_PAGES
+
+
+def test_contents_then_lists_of_figures_and_tables(pdf):
+    # The front matter: title page, then Contents, List of Figures, List of Tables, before chapter text.
+    front = [re.sub(r"\s+", " ", pdf.pages[i].extract_text() or "") for i in range(min(8, len(pdf.pages)))]
+    starts = {}
+    for heading in ("Contents", "List of Figures", "List of Tables"):
+        pages = [i for i, t in enumerate(front) if heading in t]
+        assert pages, f"no '{heading}' in the first pages"
+        starts[heading] = pages[0]
+    assert starts["Contents"] <= starts["List of Figures"] <= starts["List of Tables"]
+    lists = " ".join(front[starts["List of Figures"]:starts["List of Tables"] + 1])
+    assert re.search(r"Figure \d+\.1: PCNs by registered population", lists)
+    assert re.search(r"Table \d+\.1: ", lists)
+
+
+def test_outline_has_every_chapter_numbered_and_the_lists(pdf, built_project):
+    project, _ = built_project
+    titles = _outline_titles(pdf.outline)
+    assert {"Contents", "List of Figures", "List of Tables"} <= set(titles)
+    for chapter in _chapter_titles(project):
+        assert any(t == chapter or re.fullmatch(rf"(\d+|[A-Z]) {re.escape(chapter)}", t) for t in titles), \
+            f"chapter {chapter!r} not in the PDF outline {titles}"
+    # Numbered chapters carry their number; appendices (if any) a letter.
+    assert any(re.fullmatch(r"\d+ PCN characteristics and variability", t) for t in titles), titles
+    assert "References" in titles
+
+
+def test_references_are_listed(text):
+    references = text[text.rfind("References"):]
+    assert "NHS Digital" in references
+    assert re.search(r"\b(19|20)\d\d\b", references)
 
 
 def test_charts_are_vector_in_the_pdf(built_project):

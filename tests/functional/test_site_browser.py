@@ -1,25 +1,128 @@
-"""The built site in a real headless Chromium (Debian's, driven by Playwright; no browser download)."""
+"""The built site: links and structure read from the HTML files, then every page in a real headless
+Chromium (Debian's, driven by Playwright; no browser download) with axe-core for accessibility.
+
+axe-core comes from npm (`package.json`, `npm ci --no-audit --no-fund`, which `make test` runs when npm is
+installed). Without node_modules the axe test is skipped with that reason, unless PCNREPORT_REQUIRE_BROWSER=1.
+"""
 
 from __future__ import annotations
 
 import functools
+import html.parser
 import http.server
+import os
+import re
 import threading
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from pcnreport.checks import site_link_problems
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe's impact levels that fail the build; "moderate" and "minor" findings are printed, not failed.
+FAILING_IMPACTS = ("serious", "critical")
+# A phrase chapter 4 (commissioning and contracting) is certain to hold; the preface holds it too.
+SEARCH_PHRASE = "Network Contract"
+
+browser_test = pytest.mark.browser
+
+
+def _required(variable: str) -> bool:
+    return os.environ.get(variable, "") not in ("", "0")
 
 
 @pytest.fixture(scope="module")
-def site_url(built_project):
+def book_dir(built_project) -> Path:
     project, _ = built_project
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project / "_book"))
-    handler.log_message = lambda *args: None
+    return project / "_book"
+
+
+@pytest.fixture(scope="module")
+def page_paths(book_dir) -> list[str]:
+    """Every page of the site, relative to its root ("index.html", "chapters/06-x.html", ...)."""
+    pages = sorted(p.relative_to(book_dir).as_posix() for p in book_dir.rglob("*.html"))
+    assert "index.html" in pages and len(pages) >= 3
+    return pages
+
+
+# --- the HTML files, without a browser -------------------------------------------------------------
+
+def test_every_internal_link_and_anchor_resolves(book_dir):
+    assert site_link_problems(book_dir) == []
+
+
+class _Outline(html.parser.HTMLParser):
+    """Heading levels in <main>, and every image or figure without a text alternative."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_main = False
+        self.levels: list[int] = []
+        self.missing_alt: list[str] = []
+        self.figures: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "main":
+            self.in_main = True
+        if not self.in_main:
+            return
+        if re.fullmatch(r"h[1-6]", tag):
+            self.levels.append(int(tag[1]))
+        if tag == "figure":
+            self.figures.append({"id": a.get("id"), "alt": bool(a.get("aria-label"))})
+        if tag == "img":
+            if not (a.get("alt") or "").strip():
+                self.missing_alt.append(a.get("src", "?"))
+            elif self.figures:
+                self.figures[-1]["alt"] = True
+        if a.get("role") == "img" and (a.get("aria-label") or "").strip() and self.figures:
+            self.figures[-1]["alt"] = True
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.in_main = False
+
+
+def test_headings_in_order_and_every_figure_has_alternative_text(book_dir, page_paths):
+    for rel in page_paths:
+        outline = _Outline()
+        outline.feed((book_dir / rel).read_text(encoding="utf-8"))
+        assert outline.levels and outline.levels[0] == 1 and outline.levels.count(1) == 1, (rel, outline.levels)
+        for before, after in zip(outline.levels, outline.levels[1:]):
+            assert after <= before + 1, f"{rel}: heading level jumps from h{before} to h{after}"
+        assert outline.missing_alt == [], f"{rel}: images without alt text"
+        charts = [f["id"] for f in outline.figures if f["id"] and f["id"].startswith("fig-") and not f["alt"]]
+        assert charts == [], f"{rel}: figures without alternative text"
+
+
+def test_search_index_covers_every_page(book_dir, page_paths):
+    index = (book_dir / "site_libs" / "search-index.js").read_text(encoding="utf-8")
+    for rel in page_paths:
+        assert f'"page":"{rel}"' in index, f"{rel} is not in the search index"
+    assert (book_dir / "site_libs" / "minisearch-LICENSE.txt").is_file()
+
+
+# --- in the browser ---------------------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def site_url(book_dir):
+    server = _serve(book_dir)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
@@ -38,6 +141,17 @@ def browser(chromium_path):
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        reason = ("axe-core is not installed: it comes from npm (run `npm ci --no-audit --no-fund` in the "
+                  "project, which `make test` does when node and npm are installed)")
+        if _required("PCNREPORT_REQUIRE_BROWSER"):
+            pytest.fail(f"PCNREPORT_REQUIRE_BROWSER is set but {reason}")
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
 def open_page(browser, url):
     """Open `url`, recording console errors and every request that would leave the machine."""
     page = browser.new_page()
@@ -46,8 +160,8 @@ def open_page(browser, url):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     def guard(route):
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost", None):
+        parsed = urlparse(route.request.url)
+        if parsed.scheme in ("file", "data") or parsed.hostname == "127.0.0.1":
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -55,13 +169,40 @@ def open_page(browser, url):
 
     page.route("**/*", guard)
     response = page.goto(url, wait_until="load")
-    assert response is not None and response.ok, url
+    assert url.startswith("file:") or (response is not None and response.ok), url
     return page, errors, outside
 
 
-def test_chapter_loads_without_errors_and_charts_draw(browser, site_url):
+def wait_for_charts(page) -> None:
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.pcn-chart')].every(e => e.dataset.drawn === 'yes')",
+        timeout=20_000,
+    )
+
+
+def search(page, query: str) -> list[str]:
+    """Type `query` into the sidebar's search box; return the result links' hrefs."""
+    page.fill("#search-input", query)
+    page.wait_for_function(
+        "q => document.getElementById('search-status').textContent.includes(q)", arg=query, timeout=10_000
+    )
+    return [a.get_attribute("href") for a in page.query_selector_all("#search-results a")]
+
+
+@browser_test
+def test_every_page_loads_without_errors_or_outside_requests(browser, site_url, page_paths):
+    for rel in page_paths:
+        page, errors, outside = open_page(browser, f"{site_url}/{rel}")
+        wait_for_charts(page)
+        assert errors == [], f"{rel}: console errors"
+        assert outside == [], f"{rel}: requests leaving 127.0.0.1"
+        page.close()
+
+
+@browser_test
+def test_chapter_charts_draw(browser, site_url):
     page, errors, outside = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html")
-    # Figures 6.1 to 6.4: four charts, each drawn as SVG by the local Vega bundle.
+    # Figures 6.1 to 6.4 at least: each drawn as SVG by the local Vega bundle.
     page.wait_for_function(
         "() => { const c = document.querySelectorAll('.pcn-chart');"
         " return c.length >= 4 && [...c].every(e => e.dataset.drawn === 'yes'); }",
@@ -73,29 +214,130 @@ def test_chapter_loads_without_errors_and_charts_draw(browser, site_url):
     # The histogram has one bar per populated bin: a chart that drew nothing has none.
     assert page.locator("#chart-fig-pcn-population svg path[role='graphics-symbol'], "
                         "#chart-fig-pcn-population svg .mark-rect path").count() > 5
-    assert errors == []
-    assert outside == []
-    page.close()
-
-
-def test_index_loads_and_links_to_the_chapter(browser, site_url):
-    page, errors, outside = open_page(browser, f"{site_url}/index.html")
-    assert "Synthetic data" in page.inner_text("body")
-    page.click("a[href*='06-pcn-characteristics.html']")
-    page.wait_for_load_state("load")
-    assert page.url.endswith("06-pcn-characteristics.html") or "06-pcn-characteristics.html#" in page.url
     assert errors == [] and outside == []
     page.close()
 
 
+@browser_test
+def test_index_links_to_the_chapter(browser, site_url):
+    page, errors, outside = open_page(browser, f"{site_url}/index.html")
+    assert "Synthetic data" in page.inner_text("body")
+    page.click("main a[href*='06-pcn-characteristics.html']")
+    page.wait_for_load_state("load")
+    assert "06-pcn-characteristics.html" in page.url
+    assert errors == [] and outside == []
+    page.close()
+
+
+@browser_test
 def test_cross_reference_lands_on_its_figure(browser, site_url):
     page, errors, _ = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html")
-    link = page.locator("a[href$='#fig-pcn-practices']").first
+    link = page.locator("main a.quarto-xref[href$='#fig-pcn-practices']").first
     label = link.inner_text()
     assert label.startswith("Figure")
     link.click()
     assert page.url.endswith("#fig-pcn-practices")
-    assert page.locator("#fig-pcn-practices").is_visible()
-    assert label.replace("\xa0", " ") in page.locator("#fig-pcn-practices").inner_text().replace("\xa0", " ")
+    figure = page.locator("#fig-pcn-practices")
+    assert figure.is_visible()
+    box = figure.bounding_box()
+    assert box is not None and -2 <= box["y"] < page.viewport_size["height"], "the figure is not scrolled into view"
+    assert label.replace("\xa0", " ") in figure.inner_text().replace("\xa0", " ")
     assert errors == []
     page.close()
+
+
+def _expected_search_page(page_paths: list[str]) -> str:
+    """Chapter 4 (commissioning and contracting) once it is in the book; until then the preface."""
+    chapter4 = [p for p in page_paths if re.match(r"chapters/0?4-", p)]
+    return chapter4[0] if chapter4 else "index.html"
+
+
+@browser_test
+def test_search_finds_a_phrase_and_its_result_opens_the_section(browser, site_url, page_paths):
+    expected = _expected_search_page(page_paths)
+    page, errors, outside = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html")
+    hrefs = search(page, SEARCH_PHRASE)
+    matching = [h for h in hrefs if urlparse(h).path.endswith("/" + expected)]
+    assert matching, f"no result for {SEARCH_PHRASE!r} links to {expected}: {hrefs}"
+    anchor = urlparse(matching[0]).fragment
+    page.click(f"#search-results a[href='{matching[0]}']")
+    page.wait_for_load_state("load")
+    assert urlparse(page.url).path.endswith("/" + expected)
+    if anchor:
+        assert page.locator(f"[id='{anchor}']").count() == 1
+    assert SEARCH_PHRASE.lower() in page.inner_text("main").lower()
+    # A word in no page: the box says so rather than showing stale results.
+    assert search(page, "xylophonequux") == []
+    assert errors == [] and outside == []
+    page.close()
+
+
+@browser_test
+def test_search_works_from_file_urls_and_under_a_sub_path(browser, book_dir, page_paths):
+    expected = _expected_search_page(page_paths)
+    # From the files themselves, as a reader who downloaded the site opens it.
+    page, errors, _ = open_page(browser, (book_dir / "chapters" / "06-pcn-characteristics.html").as_uri())
+    hrefs = search(page, SEARCH_PHRASE)
+    assert any(h.startswith("file://") and urlparse(h).path.endswith("/" + expected) for h in hrefs), hrefs
+    assert errors == []
+    page.close()
+    # Served below a sub-path (as on GitHub Pages: https://owner.github.io/pcn-report/).
+    server = _serve(book_dir.parent)
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/{book_dir.name}"
+        page, errors, outside = open_page(browser, f"{root}/index.html")
+        hrefs = search(page, SEARCH_PHRASE)
+        assert any(h.startswith(root + "/" + expected) for h in hrefs), hrefs
+        assert errors == [] and outside == []
+        page.close()
+    finally:
+        server.shutdown()
+
+
+@browser_test
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(browser, site_url, page_paths, axe_source):
+    failures, report = [], []
+    for rel in page_paths:
+        page, _, _ = open_page(browser, f"{site_url}/{rel}")
+        wait_for_charts(page)  # charts are part of the page a reader sees
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({"
+            " id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+        )
+        for v in violations:
+            line = f"{rel}: [{v['impact']}] {v['id']}: {v['help']} at {v['nodes']}"
+            (failures if v["impact"] in FAILING_IMPACTS else report).append(line)
+        page.close()
+    if report:
+        print("axe findings below 'serious':\n" + "\n".join(report))
+    assert failures == [], "\n".join(failures)
+
+
+@browser_test
+def test_links_resolve_in_the_browser(browser, site_url, page_paths, book_dir):
+    """Every same-site link as the browser resolves it: the page exists and holds the #anchor."""
+    ids: dict[str, set[str]] = {}
+    links: list[tuple[str, str]] = []
+    for rel in page_paths:
+        page, _, _ = open_page(browser, f"{site_url}/{rel}")
+        ids[rel] = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+        links += [(rel, href) for href in page.eval_on_selector_all(
+            "a[href], link[href], script[src], img[src]", "els => els.map(e => e.href || e.src)")]
+        page.close()
+    broken = []
+    for rel, href in links:
+        parsed = urlparse(href)
+        if not href.startswith(site_url):
+            assert parsed.scheme in ("data", "mailto", "https", "http"), href
+            continue
+        target = parsed.path.lstrip("/") or "index.html"
+        if target.endswith(".html"):
+            if target not in ids:
+                broken.append(f"{rel}: {href} (no such page)")
+            elif parsed.fragment and parsed.fragment not in ids[target]:
+                broken.append(f"{rel}: {href} (no element with that id)")
+        elif not (book_dir / target).is_file():
+            broken.append(f"{rel}: {href} (no such file)")
+    assert broken == []

@@ -36,7 +36,7 @@ def contract_datasets() -> list[str]:
 
 def test_every_dataset_of_the_contract_is_catalogued(catalogue):
     expected = contract_datasets()
-    assert len(expected) == 11
+    assert len(expected) == 12
     assert sorted(catalogue.datasets) == sorted(expected)
 
 
@@ -47,6 +47,9 @@ def test_every_dataset_has_its_fields(catalogue):
             assert dataset.licence == "research data, not public"
             assert [c.name for c in dataset.columns] == ["practice_code", "venture_id", "venture_name", "venture_type"]
             assert dict((c.name, c.allowed) for c in dataset.columns)["venture_type"] == ("federation", "super-practice")
+        elif dataset.name == "interview-emphasis":
+            assert dataset.licence == "research data, not public" and not dataset.required
+            assert [c.name for c in dataset.columns] == ["interviewee_id", "theme_1", "theme_2", "theme_3"]
         else:
             assert dataset.licence == "Open Government Licence v3.0", dataset.name
             assert dataset.landing_page.startswith("https://"), dataset.name

@@ -172,8 +172,8 @@ def test_no_requests_leave_the_site(pages):
 def test_pdf(rendered, pdf_text):
     reader = PdfReader(rendered.pdf)
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["Preface", "1 Context", "2 Results", "References"]
-    for expected in ("Mini PCN report", "A fixture book", "Test Author", "Contents",
+    assert titles == ["Contents", "List of Figures", "List of Tables", "Preface", "1 Context", "2 Results", "References"]
+    for expected in ("Mini PCN report", "A fixture book", "Test Author", "Contents", "List of Figures", "List of Tables",
                      "Figure 2.1: Registered list size of each PCN", "Table 1.1: PCNs by region",
                      "As Figure 2.1 shows", "(Baird and Reeve 2018)", "Primary Care Networks Explained"):
         assert expected in pdf_text, expected
@@ -291,3 +291,41 @@ def test_numbers_of_a_section_without_data_expand_to_a_marker(tmp_path):
     (project / "_variables.yml").write_text(VARIABLES + "ventures:\n  available: true\n")
     with pytest.raises(RenderError, match="ventures.together_pct"):
         render_book(project, tmp_path / "site2", renderer="pandoc+typst")
+
+
+def test_site_links_resolve_and_pages_are_searchable(rendered, pages):
+    from pcnreport.checks import site_link_problems
+
+    out = rendered.site_index.parent
+    assert site_link_problems(out) == []
+    index = (out / "site_libs" / "search-index.js").read_text()
+    assert '"page":"chapters/02-results.html","anchor":"sec-results"' in index
+    assert '"heading":"2.1 Sizes"' in index
+    for name in ("search.js", "minisearch.js", "minisearch-LICENSE.txt"):
+        assert (out / "site_libs" / name).is_file()
+    for html in pages.values():
+        assert '<script src="' in html and 'site_libs/search.js" defer></script>' in html
+        assert re.search(r'<form id="search"[^>]*role="search"', html)
+        assert '<label for="search-input">' in html
+
+
+def test_pdf_lists_figures_and_tables_after_the_contents(pdf_text):
+    contents = pdf_text.index("Contents")
+    figures, tables = pdf_text.index("List of Figures"), pdf_text.index("List of Tables")
+    assert contents < figures < tables < pdf_text.index("This report covers")
+    assert "Figure 2.1: Registered list size of each PCN" in pdf_text[figures:tables]
+    assert "Table 1.1: PCNs by region" in pdf_text[tables:]
+
+
+def test_appendices_are_lettered(tmp_path):
+    project = make_book(tmp_path / "book")
+    (project / "appendix.qmd").write_text("# Data sources {#sec-sources}\n\nSee @sec-results.\n\n## Files\n")
+    _edit(project, "_quarto.yml", "    - references.qmd\n", "    - references.qmd\n  appendices:\n    - appendix.qmd\n")
+    _edit(project, "chapters/02-results.qmd", "sizes differ", "sizes differ (@sec-sources)")
+    result = render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    html = (tmp_path / "site" / "appendix.html").read_text()
+    assert "A Data sources" in text_of(html) and "A.1 Files" in text_of(html)
+    results = (tmp_path / "site" / "chapters" / "02-results.html").read_text()
+    assert re.search(r'<a href="../appendix.html#sec-sources"[^>]*>Appendix\u00a0A</a>', results)
+    titles = [item.title for item in PdfReader(result.pdf).outline if not isinstance(item, list)]
+    assert titles[-1] == "A Data sources"

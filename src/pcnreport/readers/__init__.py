@@ -16,12 +16,14 @@ spreadsheet or text editor (header = row 1, first data row = row 2), the publish
 expected and what was found. No pandas, pandera or openpyxl traceback reaches the user for a bad file.
 
 One module a publisher family: `epcn`, `registrations` (all persons, by age, by LSOA), `payments`, `qof`
-(prevalence, practice to CCG mapping), `geography` (IMD, RUC, LSOA to MSOA), `federations`.
+(prevalence, practice to CCG mapping), `geography` (IMD, RUC, LSOA to MSOA), `federations`,
+`interviews` (the WP1 interviewees' emphasis on the policy themes).
 """
 
 from pcnreport.readers.epcn import Epcn, read_epcn
 from pcnreport.readers.federations import read_federations
 from pcnreport.readers.geography import read_imd, read_lsoa_msoa, read_ruc
+from pcnreport.readers.interviews import read_interview_emphasis
 from pcnreport.readers.payments import read_payments
 from pcnreport.readers.qof import read_practice_ccg, read_qof_prevalence
 from pcnreport.readers.registrations import read_registrations, read_registrations_age, read_registrations_lsoa
@@ -39,4 +41,5 @@ __all__ = [
     "read_ruc",
     "read_lsoa_msoa",
     "read_federations",
+    "read_interview_emphasis",
 ]

@@ -1,4 +1,35 @@
-"""Render the book: with Quarto when it is on PATH, otherwise with pandoc + Typst (see GUIDE "Rendering")."""
+"""Render the book: with Quarto when it is on PATH, otherwise with pandoc + Typst (see GUIDE "Rendering").
+
+The pandoc + Typst path renders this subset of Quarto, and `pcnreport.checks.check_supported_features`
+refuses anything else before rendering, naming the file and line (the README's "Rendering" repeats it):
+
+Supported
+- shortcodes `{{< var key >}}` (from `_variables.yml`), `{{< meta key >}}`, `{{< include file >}}`, and
+  escaped `{{{< ... >}}}`;
+- cross-references `@fig-`, `@tbl-`, `@sec-` (also `[-@fig-x]`), to figure and table divs
+  (`::: {#fig-x}`, `::: {#tbl-x}`), images `![..](..){#fig-x}`, captioned pipe tables `: cap {#tbl-x}`,
+  and headings `{#sec-x}`; chapters numbered, appendices lettered, unnumbered headings `{.unnumbered}`;
+- `fig-alt` on figure divs and images (alt text, or `aria-label` on a chart);
+- callouts `.callout-note|tip|warning|caution|important`, titled by `title=` or a first `##` heading;
+- conditional content `.content-visible`/`.content-hidden` with `when-format`/`unless-format`/
+  `when-meta`/`unless-meta`;
+- citations (`--citeproc`), `bibliography`, `csl`, and the `::: {#refs}` list;
+- raw blocks `{=html}`, `{=typst}`; static code blocks (```` ```python ````, ```` ```{.python} ````);
+- `_quarto.yml`: book chapters, appendices and parts, `format.html` css, includes and toc-depth,
+  `format.typst` includes, `project.resources`, `metadata-files`.
+
+Not supported (refused)
+- executable cells (```` ```{python} ````, ```` ```{r} ````, `{julia}`, `{ojs}`) and inline code
+  (`` `{python} x` ``, `` `r x` ``); diagram cells (`{mermaid}`, `{dot}`);
+- any other shortcode (`embed`, `video`, `pagebreak`, `kbd`, `lipsum`, ...);
+- tabsets and panels (`.panel-tabset`, `.panel-*`), page layout (`.column-*`, `.aside`), figure layouts
+  and subfigures (`layout`, `layout-ncol`, `layout-nrow`), collapsible callouts (`collapse=`),
+  conditional content on profiles (`when-profile`);
+- equation, listing and theorem references and labels (`@eq-`, `@lst-`, `@thm-`, `@lem-`, ...).
+
+The site the pandoc path writes has a full-text search box (`search.py`: an index of every page's
+sections and the vendored MiniSearch library, offline and relative-linked).
+"""
 
 from __future__ import annotations
 

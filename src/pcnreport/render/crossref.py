@@ -245,7 +245,9 @@ def collect(doc: dict, index: int, number: str | None) -> ChapterInfo:
             num = sections.get(id(node))
             if num is None:
                 raise RenderError(f"section '{tid}' has no number (unnumbered chapter or heading), so @{tid} cannot refer to it")
-            label = f"Chapter {num}" if node["c"][0] == 1 else f"Section {num}"
+            # Appendices are lettered ("A"), and a reference to one reads "Appendix A", as in Quarto.
+            top = "Appendix" if num[0].isalpha() else "Chapter"
+            label = f"{top} {num}" if node["c"][0] == 1 else f"Section {num}"
             info.targets.append(Target(tid, kind, label, num, index))
             continue
         counts[kind] += 1

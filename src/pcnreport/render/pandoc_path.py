@@ -7,7 +7,8 @@ Order of work, and why:
    reference: this needs all chapters at once, because references cross chapters;
 4. write each HTML page and one Typst document for the book (one pandoc call each; the Lua filter formats
    captions and cross-reference links before --citeproc reads what is left as citations);
-5. compile the Typst document to PDF.
+5. compile the Typst document to PDF;
+6. index the written pages' sections for the site's search box (`search.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
 from ..errors import RenderError
-from . import ast, crossref, site
+from . import ast, crossref, search, site
 from .book import Book, Chapter, load_book
 from .pandoc_run import FILTER, TEMPLATES, parse_markdown, run_pandoc
 from .result import RenderResult
@@ -267,6 +268,8 @@ def render(project_dir: Path, out_dir: Path) -> RenderResult:
         pages = tuple(job.result() for job in page_jobs)
 
     site.copy_site_libs(out_dir)
+    titles = [site.chapter_label(info) or book.title for info in html_view.infos]
+    search.write_search(out_dir, site.SITE_LIBS, list(zip(pages, titles)))
     site.copy_resources(book, out_dir)
     for css in book.html.css:
         site.copy_into(css, book.project_dir, out_dir)

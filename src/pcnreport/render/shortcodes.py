@@ -17,6 +17,8 @@ from ..errors import RenderError
 # `{{{< x >}}}` is Quarto's escape for a literal shortcode; match it first so it is never expanded.
 _SHORTCODE = re.compile(r"\{\{\{<\s*(?P<esc>.*?)\s*>\}\}\}|\{\{<\s*(?P<body>.*?)\s*>\}\}", re.DOTALL)
 _MISSING = object()
+# The shortcodes the pandoc path expands; `pcnreport.checks` refuses any other before rendering.
+SUPPORTED_SHORTCODES = ("var", "meta", "include")
 
 
 # What a variable of a section marked `available: false` expands to.
@@ -93,7 +95,7 @@ class ShortcodeExpander:
                 return self._include(arg, path, stack, where)
             raise RenderError(
                 f"{where}: the pandoc path does not support shortcode '{name}' "
-                f"(supported: var, meta, include); install Quarto or remove it"
+                f"(supported: {', '.join(SUPPORTED_SHORTCODES)}); install Quarto or remove it"
             )
 
         return _SHORTCODE.sub(replace, text)

@@ -17,6 +17,7 @@ downstream has a "synthetic" code path except the label on every page.
     ruc/2011/ruc_2011.csv                                   ONS Rural-Urban Classification of LSOAs
     imd/2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx   MHCLG IMD 2019, File 1
     federations/2019/federations.csv                        federations and super-practices (project format)
+    interviews/2019/emphasis.csv                            WP1 interviewees' emphasis on three themes (project format)
     SYNTHETIC.json                                          the marker: every file and its sha256
 
 Nothing in it is real, and every name says so (SYNTHETIC PRACTICE 0001, SYNTHETIC PCN 0001, NHS
@@ -34,7 +35,7 @@ stay clear of real codes where the code space allows:
 
 Modules, in the order `write_sample` runs them: `organisations` (CCGs, PCNs, practices), `traits` (each
 PCN's rurality, age, deprivation, workload), `geography` (MSOAs and LSOAs on a map, RUC, IMD), `lsoa`
-(where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`; `spec` holds every
+(where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`; `spec` holds every
 calibration target, `draws` the sampling helpers, `formats` the byte conventions.
 
 Calibration: the distributions follow what the interim report publishes about PCNs in January 2020
@@ -61,7 +62,7 @@ from pathlib import Path
 
 from pcnreport.atomic import write_bytes_atomic, write_text_atomic
 from pcnreport.errors import DataFormatError
-from pcnreport.synth import federations, geography, lsoa, qof, registrations
+from pcnreport.synth import federations, geography, interviews, lsoa, qof, registrations
 from pcnreport.synth.draws import _streams
 from pcnreport.synth.epcn import _epcn_workbook
 from pcnreport.synth.organisations import _make_ccgs, _make_pcns, _make_practices
@@ -120,6 +121,7 @@ def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
         "ruc": geography.ruc_csv(places),
         "imd": geography.imd_workbook(places, when),
         "federations": federations.federations_csv(practices, federations.make_ventures(practices, streams["federations"])),
+        "interview-emphasis": interviews.emphasis_csv(spec.seed),
     }
 
 
