@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from pcnreport.errors import RenderError
-from pcnreport.render.book import load_book
+from pcnreport.render.book import book_chapters
 from pcnreport.render.shortcodes import SUPPORTED_SHORTCODES
 
 # Folders the build writes: a fragment included from there is generated output, not prose.
@@ -60,9 +60,8 @@ def _line_of(text: str, pos: int) -> int:
 def _source_files(project_dir: Path) -> Iterator[tuple[Path, str]]:
     """Each chapter of the book, then each hand-written file it includes: (path, text)."""
     project_dir = Path(project_dir).resolve()
-    book = load_book(project_dir)
     seen: set[Path] = set()
-    queue = [project_dir / ch.source for ch in book.chapters]
+    queue = [project_dir / ch.source for ch in book_chapters(project_dir)]
     while queue:
         path = queue.pop(0).resolve()
         if path in seen or not path.is_file():

@@ -136,6 +136,24 @@ def _metadata(raw: dict, project_dir: Path, config_path: Path) -> dict[str, Any]
     return metadata
 
 
+def book_chapters(project_dir: Path) -> list[Chapter]:
+    """The book's chapters and appendices in order, read from _quarto.yml alone.
+
+    Unlike `load_book`, this needs none of the files the build generates (the data notice, the
+    availability metadata), so checks of the sources can run before the analysis does.
+    """
+    project_dir = Path(project_dir).resolve()
+    config_path = project_dir / "_quarto.yml"
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise RenderError(f"'{config_path}': no _quarto.yml, so this is not a Quarto project") from None
+    except yaml.YAMLError as exc:
+        raise RenderError(f"'{config_path}': invalid YAML: {exc}") from None
+    book = raw.get("book") or {}
+    return _chapters(book.get("chapters"), False, project_dir) + _chapters(book.get("appendices"), True, project_dir)
+
+
 def load_book(project_dir: Path) -> Book:
     project_dir = Path(project_dir).resolve()
     config_path = project_dir / "_quarto.yml"
