@@ -197,9 +197,6 @@ def build(options: BuildOptions) -> BuildResult:
     timings: dict[str, float] = {}
     with project_lock(project):
         recover_directory(project / OUTPUT_DIR)
-        # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,
-        # before any notebook runs.
-        checks.check_supported_features(project)
 
         start = time.perf_counter()
         if options.data_dir is None:
@@ -209,6 +206,10 @@ def build(options: BuildOptions) -> BuildResult:
             if not data_dir.is_dir():
                 raise errors.DataNotFoundError(f"'{data_dir}': no such data folder")
         synthetic = synth.is_synthetic(data_dir)
+        # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,
+        # before any notebook runs.
+        checks.check_supported_features(project)
+
         label = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else "")
         timings["data"] = time.perf_counter() - start
 
