@@ -1,0 +1,55 @@
+"""Charts and the files that carry them: escaped specs, both output forms, the offline runtime."""
+
+import json
+import re
+
+import pandas as pd
+
+from pcnreport import figures
+
+
+def _sizes():
+    return pd.DataFrame(
+        {
+            "pcn_code": ["U00001", "U00002", "U00003"],
+            "pcn_name": ["</script><script>alert(1)</script>", "B & C PCN", "Plain PCN"],
+            "practices": [1, 5, 9],
+            "population": [12_000, 40_000, 75_000],
+        }
+    )
+
+
+def test_markup_in_data_cannot_break_out_of_the_spec_script():
+    chart = figures.practices_vs_population(_sizes())
+    fragment = figures.html_fragment("fig-x", chart.to_dict(), "alt <text>", "../figures/pcn-charts.js")
+    spec_block = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', fragment, re.S).group(1)
+    assert "</script" not in spec_block and "<" not in spec_block
+    # The escaped JSON still parses to the exact name.
+    names = [row["pcn_name"] for row in json.loads(spec_block)["datasets"].popitem()[1]]
+    assert "</script><script>alert(1)</script>" in names
+    assert 'aria-label="alt &lt;text&gt;"' in fragment
+
+
+def test_histogram_bars_start_at_zero_and_bands_are_labelled():
+    spec = figures.population_histogram(_sizes()).to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["y2"] == {"datum": 0}
+    rows = spec["datasets"][bars["data"]["name"]] if "name" in bars.get("data", {}) else next(iter(spec["datasets"].values()))
+    assert {row["band_label"] for row in rows} == {"under 30,000", "30,000 to 50,000", "over 50,000"}
+
+
+def test_save_figure_writes_spec_vector_pdf_and_fragment(tmp_path):
+    paths = figures.save_figure(figures.practices_histogram(_sizes()), "fig-y", tmp_path, "Bar chart")
+    assert json.loads(paths["spec"].read_text())["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    pdf = paths["pdf"].read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/FontFile" in pdf  # text kept, with its font embedded
+    fragment = paths["fragment"].read_text()
+    assert 'when-format="html"' in fragment and "![](../figures/fig-y.pdf)" in fragment
+
+
+def test_runtime_bundles_vega_and_draws_every_chart(tmp_path):
+    runtime = figures.write_runtime(tmp_path).read_text()
+    # Vega, Vega-Lite and vega-embed are in the file itself (the browser tests check that no request
+    # leaves the machine), and the snippet draws every chart placeholder.
+    assert len(runtime) > 500_000
+    assert "vegaEmbed" in runtime and "pcn-chart-spec" in runtime
