@@ -52,4 +52,4 @@ def test_runtime_bundles_vega_and_draws_every_chart(tmp_path):
     # Vega, Vega-Lite and vega-embed are in the file itself (the browser tests check that no request
     # leaves the machine), and the snippet draws every chart placeholder.
     assert len(runtime) > 500_000
-    assert "vegaEmbed" in runtime and "pcn-chart-spec" in runtime
+    assert "drawAll" in runtime and "pcn-chart-spec" in runtime
