@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install clean
+.PHONY: report test install clean fetch-data site check-updates
 
 install: $(STAMP)
 
@@ -29,6 +29,28 @@ $(NPM_STAMP): package.json package-lock.json
 
 test: $(STAMP) $(if $(NPM),$(NPM_STAMP))
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# --- What the GitHub workflows run (.github/workflows/) ------------------------------------------------
+# Thin wrappers of `pcnreport` commands, so that no workflow runs anything the tests do not:
+# tests/unit/test_workflows.py runs `fetch-data` and `check-updates` against a local server and checks
+# the command `site` runs against the command line's parser (the build itself is tested by tests/functional).
+# DATA: the data folder (empty: the synthetic sample). PROJECT: the project folder (tests point it at a copy).
+DATA    ?=
+PROJECT ?= .
+
+# Every release with a confirmed download address, verified against the catalogue's checksums.
+fetch-data: $(STAMP)
+	$(BIN)/pcnreport --project $(PROJECT) data fetch --all --data-dir $(or $(DATA),.cache/data)
+
+# The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release, is read from
+# the environment by the shell and never pasted into the recipe, so a workflow input cannot inject commands.
+site: $(STAMP)
+	$(BIN)/pcnreport --project $(PROJECT) build $(if $(DATA),--data-dir $(DATA)) $${RELEASE:+--release "$$RELEASE"}
+
+# Looks for publishers' releases newer than the catalogue names and adds them to data/catalogue.yaml.
+# Exit 10 ("updates found") is success here: the publish workflow then opens a pull request for the change.
+check-updates: $(STAMP)
+	$(BIN)/pcnreport --project $(PROJECT) data check-updates --apply || test $$? -eq 10
 
 clean:
 	rm -rf _book _build figures _variables.yml _generated .cache

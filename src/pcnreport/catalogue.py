@@ -64,6 +64,23 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """How to find a publisher's releases newer than the catalogue's (`pcnreport data check-updates`).
+
+    Either `url`, a template of each release's address with `{year}`, `{month}` (two digits) and
+    `{month_name}` (january) for publishers whose addresses are predictable (NHS Digital's monthly
+    publications), released in `months`; or `index`, a page listing the releases, and `pattern`, a
+    regular expression matching each release's link on it, with groups `year` and `month` (digits or a
+    name) or `release`. Release ids are YYYY-MM (or the `release` group).
+    """
+
+    url: str | None = None
+    months: tuple[int, ...] = tuple(range(1, 13))
+    index: str | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
 class Dataset:
     name: str
     title: str
@@ -80,6 +97,7 @@ class Dataset:
     required: bool = True
     columns: tuple[Column, ...] = ()  # the input format, for datasets no publisher defines (federations)
     notes: str = ""
+    discovery: Discovery | None = None  # how `pcnreport data check-updates` finds newer releases
 
     @property
     def file_patterns(self) -> tuple[str, ...]:
@@ -114,7 +132,7 @@ class Catalogue:
 # --- Loading -------------------------------------------------------------------------------------------
 
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
-_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required")
+_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery")
 _RELEASE_REQUIRED = ("url",)
 _RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
 
@@ -178,7 +196,41 @@ def _dataset(name: Any, entry: Any) -> Dataset:
         columns=_columns(entry.get("columns")),
         notes=str(entry.get("notes") or ""),
         required=_flag(entry, "required", default=True),
+        discovery=_discovery(entry.get("discovery")),
     )
+
+
+def _discovery(raw: Any) -> Discovery | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise _Malformed("'discovery' must be a mapping with 'url', or 'index' and 'pattern'")
+    try:
+        _check_keys(raw, (), ("url", "months", "index", "pattern"))
+    except _Malformed as exc:
+        raise _Malformed(f"'discovery': {exc}") from None
+    if (raw.get("url") is None) == (raw.get("index") is None):
+        raise _Malformed("'discovery' needs either 'url' (an address template) or 'index' and 'pattern'")
+    months = raw.get("months", list(range(1, 13)))
+    if not isinstance(months, list) or not months or not all(isinstance(m, int) and 1 <= m <= 12 for m in months):
+        raise _Malformed(f"'discovery': 'months' must be a list of month numbers 1-12, not {months!r}")
+    if raw.get("url") is not None:
+        template = _url(_text(raw, "url"), "discovery.url")
+        fields = set(re.findall(r"{([^}]*)}", template))
+        if not fields or fields - {"year", "month", "month_name"}:
+            raise _Malformed(
+                f"'discovery.url' may use only {{year}}, {{month}} and {{month_name}} (and needs one): {template!r}"
+            )
+        return Discovery(url=template, months=tuple(months))
+    index = _url(_text(raw, "index"), "discovery.index")
+    pattern = _text(raw, "pattern")
+    try:
+        groups = set(re.compile(pattern).groupindex)
+    except re.error as exc:
+        raise _Malformed(f"'discovery.pattern' is not a regular expression: {exc}") from None
+    if "release" not in groups and not {"year", "month"} <= groups:
+        raise _Malformed("'discovery.pattern' needs the groups (?P<year>...) and (?P<month>...), or (?P<release>...)")
+    return Discovery(index=index, pattern=pattern, months=tuple(months))
 
 
 def _flag(entry: dict, key: str, default: bool) -> bool:

@@ -86,6 +86,12 @@ def cmd_data_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 3
 
 
+def cmd_data_check_updates(args: argparse.Namespace) -> int:
+    from pcnreport.updates import run
+
+    return run(_catalogue(args), apply=args.apply, cache_dir=args.project / ".cache" / "downloads")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pcnreport", description=__doc__.splitlines()[0])
     top.add_argument("--project", type=Path, default=Path.cwd(), help="the project folder (default: here)")
@@ -119,6 +125,10 @@ def parser() -> argparse.ArgumentParser:
     validate = data.add_parser("validate", help="check every dataset of a data folder with its reader")
     validate.add_argument("data_dir", type=Path)
     validate.set_defaults(func=cmd_data_validate)
+    updates = data.add_parser("check-updates", help="find publishers' releases newer than the catalogue names "
+                              "(exit 0: none, 10: found)")
+    updates.add_argument("--apply", action="store_true", help="add them to data/catalogue.yaml")
+    updates.set_defaults(func=cmd_data_check_updates)
     return top
 
 
