@@ -141,7 +141,8 @@ import tempfile, time
 from pathlib import Path
 from pcnreport.pipeline import run_notebook
 import nbformat
-nb = nbformat.v4.new_notebook()
+nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+                                        "language_info": {"name": "python"}})
 nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
 with tempfile.TemporaryDirectory() as d:
     src = Path(d) / "empty.ipynb"
