@@ -158,7 +158,8 @@ def test_no_chapter_types_a_number_the_analysis_computes(built_project, tmp_path
 
     copy = tmp_path / "book"
     shutil.copytree(project / "chapters", copy / "chapters")
-    shutil.copy2(project / "_quarto.yml", copy / "_quarto.yml")
+    for name in ("_quarto.yml", "index.qmd", "references.qmd"):  # every page _quarto.yml lists must exist
+        shutil.copy2(project / name, copy / name)
     chapter = copy / "chapters" / "06-pcn-characteristics.qmd"
     lines = chapter.read_text().splitlines()
     lines.insert(2, f"The data hold {variables['pcn_size']['member_practices']} core partner practices.")
