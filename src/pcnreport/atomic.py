@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from pcnreport import runlog
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -35,6 +37,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    runlog.record_write(path)  # inside a build's notebook run: the build caches what each run wrote
     return path
 
 

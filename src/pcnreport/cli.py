@@ -18,7 +18,7 @@ DEFAULT_SEED = 20200101
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pcnreport.pipeline import BuildOptions, build
+    from pcnreport.pipeline import BuildOptions, build, explain
 
     options = BuildOptions(
         project_dir=args.project,
@@ -27,15 +27,33 @@ def cmd_build(args: argparse.Namespace) -> int:
         population_source=args.population_source,
         renderer=args.renderer,
         seed=args.seed,
+        jobs=args.jobs,
+        force=args.force,
+        compare_with=args.compare_with,
     )
-    result = build(options)
+    if args.explain:
+        for step in explain(options):
+            print(step.line())
+        return 0
+    result = build(options, progress=lambda line: print(line, flush=True))
     kind = "synthetic sample" if result.synthetic else f"data in {result.data_dir}"
-    print(f"Built the report from the {kind} with {result.renderer}:")
+    if not result.ran and not result.rendered:
+        print(f"Nothing changed: the report in {result.site_index.parent} is up to date.")
+    else:
+        print(f"Built the report from the {kind} with {result.renderer}"
+              f" ({len(result.ran)} notebook(s) run, {len(result.skipped)} unchanged):")
     print(f"  website: {result.site_index}")
     print(f"  PDF:     {result.pdf}")
     for step, seconds in result.timings.items():
         print(f"  {step:<40} {seconds:6.1f} s")
     return 0
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return value
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -105,6 +123,14 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--renderer", choices=["auto", "quarto", "pandoc+typst"], default="auto",
                        help="auto: Quarto when on PATH, otherwise pandoc + Typst")
     build.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic sample")
+    build.add_argument("--jobs", "-j", type=_jobs, default=None,
+                       help="notebooks run at once (default: the number of CPU cores)")
+    build.add_argument("--explain", action="store_true",
+                       help="print each step with whether it would run and why, and run nothing")
+    build.add_argument("--force", action="store_true",
+                       help="ignore the cache: run every notebook and render every page")
+    build.add_argument("--compare-with", metavar="PATH_OR_URL",
+                       help="numbers.json of the build to list changes against (default: _book/numbers.json)")
     build.set_defaults(func=cmd_build)
 
     synth = sub.add_parser("synth", help="write the synthetic sample in the publishers' formats")

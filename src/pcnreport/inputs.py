@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport import pcn_size, readers
+from pcnreport import pcn_size, readers, runlog
 from pcnreport.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.errors import DataNotFoundError
 
@@ -32,7 +32,15 @@ class DataInputs:
 
     def locate(self, name: str) -> LocatedFile:
         if name not in self.found:
-            self.found[name] = locate(self.data_dir, self.catalogue[name], self.releases_wanted.get(name))
+            # Recorded either way, absent included: the build re-runs this notebook when what it would
+            # locate changes (a new release, a file supplied or edited).
+            try:
+                found = locate(self.data_dir, self.catalogue[name], self.releases_wanted.get(name))
+            except DataNotFoundError:
+                runlog.record_read(name, None)
+                raise
+            runlog.record_read(name, found.path, found.member)
+            self.found[name] = found
         return self.found[name]
 
     def read(self, name: str):

@@ -3,10 +3,15 @@
 Order of work, and why:
 1. take the project's lock, so two builds never write the same files;
 2. resolve the data folder (the synthetic sample, generated once per seed, when none is given);
-3. run each analysis notebook with papermill, keeping the executed copy as provenance;
-4. write `_variables.yml` and the data notice every page shows;
+3. plan: key each notebook run by what it reads (`buildcache`); an unchanged run is skipped and its
+   outputs restored from `_build/cache/`, the others run with papermill, in parallel (`jobs`), each
+   keeping its executed copy as provenance;
+4. write `_variables.yml` and the data notice every page shows (skipped when no run changed);
 5. render into a fresh staging folder and only then swap it in for `_book/`, so a failure at any
-   step leaves the previously published site exactly as it was.
+   step leaves the previously published site exactly as it was (skipped when no source changed).
+
+Heavy modules (pandas, altair, papermill, the renderers) are imported only by the steps that run, so
+a build with nothing to do takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -17,25 +22,26 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-import yaml
-
-from pcnreport import checks, errors, synth
+from pcnreport import buildcache, errors, runlog, synth
 from pcnreport.atomic import publish_directory, recover_directory, write_text_atomic
-from pcnreport.figures import write_runtime
-from pcnreport.numbers import collect_variables, write_variables
-from pcnreport.render import RenderResult, render_book
-from pcnreport.provenance import write_provenance
-from pcnreport.sections import availability_metadata
 
-# Every notebook in analysis/ is run, in file-name order, with the same parameters. Each writes its
-# numbers to _generated/numbers/<key>.json and its figures and tables to figures/.
+# Every notebook in analysis/ is run with the same parameters. Each writes its numbers to
+# _generated/numbers/<key>.json and its figures and tables to figures/; no two write the same file,
+# so they can run at once.
 ANALYSIS_DIR = "analysis"
 OUTPUT_DIR = "_book"
 SYNTHETIC_CACHE = ".cache/synthetic"
+BUILD_KEY_FILE = ".build-key.json"  # in _book/: the render step's key, published with the site it describes
+
+# What the render step reads besides the library: the book's sources and what the notebooks wrote.
+RENDER_ROOT_SUFFIXES = (".qmd", ".yml", ".yaml", ".bib", ".css", ".csl", ".scss", ".lua", ".typ", ".html")
+RENDER_FOLDERS = ("chapters", "_generated", "figures", "_build/notebooks")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class BuildOptions:
     population_source: str = "registrations"
     renderer: str = "auto"
     seed: int = synth.SyntheticSpec().seed
+    jobs: int | None = None               # notebooks run at once; None: one a CPU core
+    force: bool = False                   # ignore the cache: run every notebook, render every page
+    compare_with: str | None = None       # numbers.json (path or address) of the build to compare with;
+                                          # None: the site in _book/ this build replaces
 
 
 @dataclass
@@ -57,6 +67,20 @@ class BuildResult:
     synthetic: bool
     executed_notebooks: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)       # notebooks executed this time
+    skipped: list[str] = field(default_factory=list)   # notebooks restored from the cache
+    rendered: bool = True                               # False: sources unchanged, _book/ kept as it was
+
+
+@dataclass
+class StepPlan:
+    """One step of the build and why it runs ("" reasons: skipped)."""
+
+    name: str
+    reasons: list[str]
+
+    def line(self) -> str:
+        return f"{self.name:<36} " + ("run: " + "; ".join(self.reasons) if self.reasons else "skip (unchanged)")
 
 
 @contextmanager
@@ -83,14 +107,18 @@ def project_lock(project_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def synthetic_sample_path(project_dir: Path, seed: int) -> Path:
+    # Keyed by the generator's version too: a sample from an older generator lacks datasets or differs.
+    return Path(project_dir) / SYNTHETIC_CACHE / f"seed-{seed}-v{synth.GENERATOR_VERSION}"
+
+
 def synthetic_sample(project_dir: Path, seed: int) -> Path:
     """The synthetic sample for `seed`, generated on first use into the project's cache.
 
     It is written into a temporary folder and renamed into place, so an interrupted generation
     is never mistaken for a complete sample.
     """
-    # Keyed by the generator's version too: a sample from an older generator lacks datasets or differs.
-    target = Path(project_dir) / SYNTHETIC_CACHE / f"seed-{seed}-v{synth.GENERATOR_VERSION}"
+    target = synthetic_sample_path(project_dir, seed)
     if synth.is_synthetic(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,11 +150,12 @@ def _user_error_from_notebook(exc: Exception, executed: Path) -> errors.PcnRepor
     return errors.AnalysisError(f"{executed.name} failed: {ename}: {evalue}{where}")
 
 
-def _local_socket_kernel_manager(socket_dir: str):
+def _local_socket_kernel_manager(socket_dir: str, env: dict[str, str] | None = None):
     """A kernel manager that talks to the kernel over Unix sockets in `socket_dir`.
 
     The default is TCP on loopback: it opens ports and makes ipykernel warn on every run that
-    the traffic is unencrypted. Sockets in a private folder need neither.
+    the traffic is unencrypted. Sockets in a private folder need neither. `env` is added to the
+    kernel's environment only (runs in parallel threads cannot share os.environ).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -136,13 +165,19 @@ def _local_socket_kernel_manager(socket_dir: str):
             self.transport = "ipc"
             self.ip = os.path.join(socket_dir, "kernel")
 
+        async def _async_pre_start_kernel(self, **kw):
+            if env:
+                kw["env"] = {**(kw.get("env") or os.environ), **env}
+            return await super()._async_pre_start_kernel(**kw)
+
     return LocalSocketKernelManager
 
 
-def run_notebook(notebook: Path, executed: Path, parameters: dict) -> Path:
+def run_notebook(notebook: Path, executed: Path, parameters: dict, run_log: Path | None = None) -> Path:
     import papermill  # imported here: it is slow to import and only builds need it
 
     executed.parent.mkdir(parents=True, exist_ok=True)
+    env = {runlog.ENV: str(run_log)} if run_log else None
     with tempfile.TemporaryDirectory(prefix="pcnreport-kernel-") as socket_dir:
         try:
             papermill.execute_notebook(
@@ -152,7 +187,7 @@ def run_notebook(notebook: Path, executed: Path, parameters: dict) -> Path:
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 kernel_name="python3",
-                kernel_manager_class=_local_socket_kernel_manager(socket_dir),
+                kernel_manager_class=_local_socket_kernel_manager(socket_dir, env),
             )
         except papermill.PapermillExecutionError as exc:
             raise _user_error_from_notebook(exc, executed) from None
@@ -192,94 +227,344 @@ def write_data_notice(generated: Path, synthetic: bool, description: str) -> Non
     write_text_atomic(generated / "data-notice.typ", header if synthetic else "")
 
 
-def build(options: BuildOptions) -> BuildResult:
-    project = Path(options.project_dir).resolve()
-    timings: dict[str, float] = {}
-    with project_lock(project):
-        recover_directory(project / OUTPUT_DIR)
+@dataclass
+class _Context:
+    """What every step of one build shares: resolved folders, parameters and digests."""
 
-        start = time.perf_counter()
-        if options.data_dir is None:
-            data_dir = synthetic_sample(project, options.seed)
-        else:
-            data_dir = Path(options.data_dir).resolve()
-            if not data_dir.is_dir():
-                raise errors.DataNotFoundError(f"'{data_dir}': no such data folder")
-        synthetic = synth.is_synthetic(data_dir)
-        # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,
-        # before any notebook runs.
-        checks.check_supported_features(project)
+    project: Path
+    options: BuildOptions
+    data_dir: Path
+    synthetic: bool
+    label: str
+    parameters: dict
+    hasher: buildcache.FileHasher
+    library: str
+    environment: str
+    timings: dict[str, float] = field(default_factory=dict)
 
-        label = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else "")
-        timings["data"] = time.perf_counter() - start
+    @property
+    def executed_dir(self) -> Path:
+        return self.project / "_build" / "notebooks"
 
-        generated = project / "_generated"
-        figures_dir = project / "figures"
-        figures_dir.mkdir(exist_ok=True)
-        start = time.perf_counter()
-        write_runtime(figures_dir)
-        timings["chart runtime"] = time.perf_counter() - start
+    def notebooks(self) -> list[Path]:
+        return sorted((self.project / ANALYSIS_DIR).glob("*.ipynb"))
 
-        executed_dir = project / "_build" / "notebooks"
-        parameters = {
+
+def _context(project: Path, options: BuildOptions, data_dir: Path) -> _Context:
+    synthetic = synth.is_synthetic(data_dir)
+    label = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else "")
+    hasher = buildcache.FileHasher(project / buildcache.CACHE_DIR / buildcache.HASHES_FILE)
+    return _Context(
+        project=project,
+        options=options,
+        data_dir=data_dir,
+        synthetic=synthetic,
+        label=label,
+        parameters={
             "data_dir": str(data_dir),
             "release": label,
             "population_source": options.population_source,
             "output_dir": str(project),
-        }
-        executed_notebooks = []
-        for notebook in sorted((project / ANALYSIS_DIR).glob("*.ipynb")):
-            start = time.perf_counter()
-            executed = executed_dir / notebook.name
-            executed_notebooks.append(run_notebook(notebook, executed, parameters))
-            timings[f"notebook {notebook.stem}"] = time.perf_counter() - start
+        },
+        hasher=hasher,
+        library=buildcache.library_digest(hasher),
+        environment=buildcache.environment_digest(project, hasher),
+    )
 
-        numbers = collect_variables(generated / "numbers")
-        # Sources, checksums and software versions for the "Data and methods" appendix.
-        numbers["provenance"] = write_provenance(project, data_dir, numbers, options.renderer)
-        release = label or releases_read(numbers)
-        description = f"Data release: {release}." if synthetic else f"Built from the publishers' releases: {release}."
-        write_data_notice(generated, synthetic, description)
-        build_facts = {"release": release, "synthetic": synthetic, "population_source": options.population_source}
-        write_text_atomic(
-            generated / "availability.yml",
-            "# Generated by `pcnreport build`: which sections had their data (read by when-meta).\n"
-            + yaml.safe_dump(availability_metadata(numbers), sort_keys=True),
+
+def _plan_notebooks(ctx: _Context) -> list[buildcache.NotebookPlan]:
+    return [
+        buildcache.plan_notebook(
+            ctx.project, notebook, ctx.parameters, ctx.hasher, ctx.library, ctx.environment, ctx.options.force
         )
-        published = yaml.safe_load((project / "data" / "published.yaml").read_text(encoding="utf-8"))
-        extra = {"data": build_facts, "published": published}
-        # A computed number typed into the prose would go stale silently when the data change.
-        checks.check_no_typed_numbers(project, {**numbers, **extra})
-        write_variables(project / "_variables.yml", {**numbers, **extra})
-        write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(data_dir)}, indent=1))
+        for notebook in ctx.notebooks()
+    ]
+
+
+def _variables_components(ctx: _Context, keys: dict[str, str]) -> dict:
+    """The variables step reads the notebooks' outputs (named by their keys), the options and data/."""
+    return {
+        "notebooks": keys,
+        "parameters": {**ctx.parameters, "renderer": ctx.options.renderer, "synthetic": ctx.synthetic},
+        "library": ctx.library,
+        "environment": ctx.environment,
+        "project": buildcache.tree_hashes(ctx.project, "data", ctx.hasher),
+    }
+
+
+def _variables_outputs(project: Path) -> list[Path]:
+    generated = project / "_generated"
+    return [
+        project / "_variables.yml", project / "figures" / "pcn-charts.js", generated / "availability.yml",
+        generated / "data-notice.html", generated / "data-notice.typ", generated / "build.json",
+    ]
+
+
+def _render_components(ctx: _Context) -> dict:
+    from pcnreport.render import choose_renderer
+
+    files = {}
+    for path in sorted(ctx.project.iterdir()):
+        if path.is_file() and path.suffix in RENDER_ROOT_SUFFIXES and not path.name.startswith("."):
+            files[path.name] = ctx.hasher(path)
+    for folder in RENDER_FOLDERS:
+        files.update(buildcache.tree_hashes(ctx.project, folder, ctx.hasher))
+    package = buildcache.PACKAGE_DIR
+    return {
+        "files": files,
+        "render package": buildcache.sha256_json(buildcache.tree_hashes(package.parent, f"{package.name}/render", ctx.hasher)),
+        "library": ctx.library,
+        "environment": ctx.environment,
+        "renderer": choose_renderer(ctx.options.renderer),
+    }
+
+
+def _published_key(project: Path) -> dict | None:
+    path = project / OUTPUT_DIR / BUILD_KEY_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _render_reasons(ctx: _Context, components: dict) -> list[str]:
+    record = _published_key(ctx.project)
+    outputs = []
+    if record:
+        outputs = [ctx.project / OUTPUT_DIR / record.get("site_index", ""), ctx.project / OUTPUT_DIR / record.get("pdf", "")]
+    if record is not None and not (ctx.project / OUTPUT_DIR).is_dir():
+        record = None
+    return buildcache.step_reasons(record, components, outputs, ctx.options.force)
+
+
+def _resolve_data_dir(project: Path, options: BuildOptions, generate: bool) -> Path:
+    if options.data_dir is None:
+        return synthetic_sample(project, options.seed) if generate else synthetic_sample_path(project, options.seed)
+    data_dir = Path(options.data_dir).resolve()
+    if not data_dir.is_dir():
+        raise errors.DataNotFoundError(f"'{data_dir}': no such data folder")
+    return data_dir
+
+
+def explain(options: BuildOptions) -> list[StepPlan]:
+    """What `build(options)` would do and why, without running, writing or generating anything."""
+    project = Path(options.project_dir).resolve()
+    data_dir = _resolve_data_dir(project, options, generate=False)
+    if options.data_dir is None and not synth.is_synthetic(data_dir):
+        steps = [StepPlan(f"notebook {nb.stem}", ["the synthetic sample is not generated yet"])
+                 for nb in sorted((project / ANALYSIS_DIR).glob("*.ipynb"))]
+        return steps + [StepPlan("variables", ["notebooks run"]), StepPlan("render", ["notebooks run"])]
+    ctx = _context(project, options, data_dir)
+    plans = _plan_notebooks(ctx)
+    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans]
+    running = [plan.name for plan in plans if plan.runs]
+    if running:
+        because = [f"the outputs of {len(running)} notebook run(s) may change"]
+        steps.append(StepPlan("variables", because))
+        steps.append(StepPlan("render", because))
+        return steps
+    keys = {plan.name: plan.key for plan in plans}
+    components = _variables_components(ctx, keys)
+    steps.append(StepPlan("variables", buildcache.step_reasons(
+        buildcache.step_record(project, "variables"), components, _variables_outputs(project), options.force
+    )))
+    if steps[-1].reasons:
+        steps.append(StepPlan("render", ["the variables step runs"]))
+    else:
+        steps.append(StepPlan("render", _render_reasons(ctx, _render_components(ctx))))
+    return steps
+
+
+Progress = Callable[[str], None]
+
+
+def _run_notebooks(ctx: _Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:
+    """Run the planned notebooks, `jobs` at a time, and cache each one's outputs. Returns name -> key.
+
+    Each papermill run has its own kernel (a process), so threads suffice to run them at once.
+    The first failure stops the queue; runs already under way finish, and their results are cached.
+    """
+    if not plans:
+        return {}
+    say = progress or (lambda line: None)
+    jobs = max(1, min(ctx.options.jobs or os.cpu_count() or 1, len(plans)))
+    logs_dir = ctx.project / buildcache.CACHE_DIR / "logs"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+
+    def one(plan: buildcache.NotebookPlan) -> tuple[str, str, float]:
+        start = time.perf_counter()
+        say(f"  start  {plan.name}  ({'; '.join(plan.reasons)})")
+        run_log = logs_dir / f"{plan.name}.jsonl"
+        run_log.unlink(missing_ok=True)
+        executed = ctx.executed_dir / plan.notebook.name
+        try:
+            run_notebook(plan.notebook, executed, ctx.parameters, run_log)
+        except BaseException:
+            say(f"  failed {plan.name}  {time.perf_counter() - start:5.1f} s")
+            raise
+        reads, writes = runlog.load(run_log)
+        key = buildcache.store_run(
+            ctx.project, plan.notebook, executed, ctx.parameters, reads, writes, ctx.hasher, ctx.library, ctx.environment
+        )
+        elapsed = time.perf_counter() - start
+        say(f"  done   {plan.name}  {elapsed:5.1f} s")
+        return plan.name, key, elapsed
+
+    keys: dict[str, str] = {}
+    timings: dict[str, float] = {}
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+        futures = [pool.submit(one, plan) for plan in plans]
+        try:
+            for future in futures:
+                name, key, elapsed = future.result()
+                keys[name] = key
+                timings[name] = elapsed
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    ctx.timings.update({f"notebook {name}": seconds for name, seconds in timings.items()})
+    return keys
+
+
+def _write_variables(ctx: _Context) -> None:
+    """Merge the numbers, write provenance, the data notice, availability and _variables.yml."""
+    import yaml
+
+    from pcnreport import changes
+    from pcnreport.figures import write_runtime
+    from pcnreport.numbers import collect_variables, write_variables
+    from pcnreport.provenance import write_provenance
+    from pcnreport.sections import availability_metadata
+
+    project, options = ctx.project, ctx.options
+    generated = project / "_generated"
+    write_runtime(project / "figures")
+    numbers = collect_variables(generated / "numbers")
+    # Sources, checksums and software versions for the "Data and methods" appendix.
+    numbers["provenance"] = write_provenance(project, ctx.data_dir, numbers, options.renderer)
+    release = ctx.label or releases_read(numbers)
+    description = f"Data release: {release}." if ctx.synthetic else f"Built from the publishers' releases: {release}."
+    write_data_notice(generated, ctx.synthetic, description)
+    build_facts = {"release": release, "synthetic": ctx.synthetic, "population_source": options.population_source}
+    published = yaml.safe_load((project / "data" / "published.yaml").read_text(encoding="utf-8"))
+    extra = {"data": build_facts, "published": published}
+    # The "What changed" appendix: these numbers against those of the build being replaced.
+    previous = changes.load_previous(options.compare_with or project / OUTPUT_DIR / changes.PUBLISHED_NUMBERS)
+    numbers[changes.SECTION] = changes.write_section(project, previous, {**numbers, **extra})
+    write_text_atomic(
+        generated / "availability.yml",
+        "# Generated by `pcnreport build`: which sections had their data (read by when-meta).\n"
+        + yaml.safe_dump(availability_metadata(numbers), sort_keys=True),
+    )
+    write_variables(project / "_variables.yml", {**numbers, **extra})
+    write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(ctx.data_dir)}, indent=1))
+
+
+def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, str]:
+    """Render into staging, check it, publish it atomically. Returns (site index, PDF, renderer) in _book/."""
+    import yaml
+
+    from pcnreport import changes, checks
+    from pcnreport.render import render_book
+
+    project = ctx.project
+    # A computed number typed into the prose would go stale silently when the data change.
+    variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
+    checks.check_no_typed_numbers(project, variables)
+    staging_root = project / "_build"
+    staging_root.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=staging_root, prefix="site."))
+    try:
+        rendered = render_book(project, staging, renderer=ctx.options.renderer)
+        for required in (rendered.site_index, rendered.pdf):
+            if not required.is_file():
+                raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")
+        # The executed notebooks are the provenance of every number: publish them with the site.
+        (staging / "notebooks").mkdir()
+        for notebook in ctx.notebooks():
+            shutil.copy2(ctx.executed_dir / notebook.name, staging / "notebooks" / notebook.name)
+        # Every internal link and anchor of the new site must resolve before it replaces the old.
+        checks.check_site_links(staging)
+        # The numbers the next build compares itself with (its "What changed" appendix).
+        changes.write_published_numbers(staging, variables)
+        site_index = rendered.site_index.relative_to(staging).as_posix()
+        pdf = rendered.pdf.relative_to(staging).as_posix()
+        # The key travels inside the site it describes: swapped in by the same rename, never out of step.
+        (staging / BUILD_KEY_FILE).write_text(json.dumps({
+            "key": buildcache.sha256_json(components), "components": components,
+            "site_index": site_index, "pdf": pdf, "renderer": rendered.renderer,
+        }, indent=1, sort_keys=True), encoding="utf-8")
+        publish_directory(staging, project / OUTPUT_DIR)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return project / OUTPUT_DIR / site_index, project / OUTPUT_DIR / pdf, rendered.renderer
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the report, skipping every step whose inputs are unchanged. `progress` gets one line an event."""
+    from pcnreport import checks
+
+    project = Path(options.project_dir).resolve()
+    timings: dict[str, float] = {}
+    with project_lock(project):
+        recover_directory(project / OUTPUT_DIR)
+        if options.data_dir is not None:
+            _resolve_data_dir(project, options, generate=False)  # a mistyped --data-dir is reported first
+        # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,
+        # before any notebook runs.
+        checks.check_supported_features(project)
 
         start = time.perf_counter()
-        staging_root = project / "_build"
-        staging_root.mkdir(exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=staging_root, prefix="site."))
+        data_dir = _resolve_data_dir(project, options, generate=True)
+        ctx = _context(project, options, data_dir)
+        ctx.timings = timings
+        plans = _plan_notebooks(ctx)
+        timings["data and plan"] = time.perf_counter() - start
+        (project / "figures").mkdir(exist_ok=True)
         try:
-            rendered: RenderResult = render_book(project, staging, renderer=options.renderer)
-            for required in (rendered.site_index, rendered.pdf):
-                if not required.is_file():
-                    raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")
-            # The executed notebooks are the provenance of every number: publish them with the site.
-            (staging / "notebooks").mkdir()
-            for executed in executed_notebooks:
-                shutil.copy2(executed, staging / "notebooks" / executed.name)
-            # Every internal link and anchor of the new site must resolve before it replaces the old.
-            checks.check_site_links(staging)
-            timings["render"] = time.perf_counter() - start
-            publish_directory(staging, project / OUTPUT_DIR)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            keys = {}
+            for plan in plans:
+                if not plan.runs:
+                    buildcache.restore_run(project, plan.key, ctx.executed_dir / plan.notebook.name, ctx.hasher)
+                    keys[plan.name] = plan.key
+            keys.update(_run_notebooks(ctx, [plan for plan in plans if plan.runs], progress))
+            keys = {plan.name: keys[plan.name] for plan in plans}
 
-        output = project / OUTPUT_DIR
+            components = _variables_components(ctx, keys)
+            record = buildcache.step_record(project, "variables")
+            if buildcache.step_reasons(record, components, _variables_outputs(project), options.force):
+                start = time.perf_counter()
+                _write_variables(ctx)
+                buildcache.write_step_record(project, "variables", components)
+                timings["variables"] = time.perf_counter() - start
+
+            render_components = _render_components(ctx)
+            reasons = _render_reasons(ctx, render_components)
+            if reasons:
+                start = time.perf_counter()
+                if progress:
+                    progress(f"  render ({'; '.join(reasons)})")
+                site_index, pdf, renderer = _render_and_publish(ctx, render_components)
+                timings["render"] = time.perf_counter() - start
+            else:
+                published = _published_key(project)
+                site_index = project / OUTPUT_DIR / published["site_index"]
+                pdf = project / OUTPUT_DIR / published["pdf"]
+                renderer = published["renderer"]
+            buildcache.prune(project)
+        finally:
+            ctx.hasher.save()
+
         return BuildResult(
-            site_index=output / rendered.site_index.relative_to(staging),
-            pdf=output / rendered.pdf.relative_to(staging),
-            renderer=rendered.renderer,
+            site_index=site_index,
+            pdf=pdf,
+            renderer=renderer,
             data_dir=data_dir,
-            synthetic=synthetic,
-            executed_notebooks=executed_notebooks,
+            synthetic=ctx.synthetic,
+            executed_notebooks=[ctx.executed_dir / plan.notebook.name for plan in plans],
             timings=timings,
+            ran=[plan.name for plan in plans if plan.runs],
+            skipped=[plan.name for plan in plans if not plan.runs],
+            rendered=bool(reasons),
         )

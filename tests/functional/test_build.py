@@ -158,7 +158,7 @@ def test_no_chapter_types_a_number_the_analysis_computes(built_project, tmp_path
 
     copy = tmp_path / "book"
     shutil.copytree(project / "chapters", copy / "chapters")
-    for name in ("_quarto.yml", "index.qmd", "references.qmd"):
+    for name in ("_quarto.yml", "index.qmd", "references.qmd"):  # every page _quarto.yml lists must exist
         shutil.copy2(project / name, copy / name)
     chapter = copy / "chapters" / "06-pcn-characteristics.qmd"
     lines = chapter.read_text().splitlines()

@@ -62,15 +62,9 @@ from pathlib import Path
 
 from pcnreport.atomic import write_bytes_atomic, write_text_atomic
 from pcnreport.errors import DataFormatError
-from pcnreport.synth import federations, geography, interviews, lsoa, qof, registrations
-from pcnreport.synth.draws import _streams
-from pcnreport.synth.epcn import _epcn_workbook
-from pcnreport.synth.organisations import _make_ccgs, _make_pcns, _make_practices
-from pcnreport.synth.payments import _payments_csv
 from pcnreport.synth.spec import (
     EXTRACT_DAY, GENERATOR, GENERATOR_VERSION, MARKER, SAMPLE_PATHS, SyntheticSpec,
 )  # fmt: skip
-from pcnreport.synth.traits import make_traits
 
 __all__ = ["SyntheticSpec", "write_sample", "is_synthetic", "MARKER", "SAMPLE_PATHS"]
 
@@ -98,6 +92,15 @@ def write_sample(out_dir: Path, spec: SyntheticSpec = SyntheticSpec()) -> dict[s
 
 def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
     """Every file's bytes, by dataset name (the keys of SAMPLE_PATHS)."""
+    # Imported here, not at the top: a build that finds its sample already written (every rebuild)
+    # should not pay for importing numpy, pandas and openpyxl just to read the marker.
+    from pcnreport.synth import federations, geography, interviews, lsoa, qof, registrations
+    from pcnreport.synth.draws import _streams
+    from pcnreport.synth.epcn import _epcn_workbook
+    from pcnreport.synth.organisations import _make_ccgs, _make_pcns, _make_practices
+    from pcnreport.synth.payments import _payments_csv
+    from pcnreport.synth.traits import make_traits
+
     streams = _streams(spec.seed)
     ccgs = _make_ccgs(spec, streams["ccgs"])
     pcns = _make_pcns(spec, ccgs, streams["pcns"])

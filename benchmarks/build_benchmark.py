@@ -1,0 +1,219 @@
+"""How long `pcnreport build` takes, and how much memory, on the synthetic national sample.
+
+    python benchmarks/build_benchmark.py [--jobs N] [--keep DIR]
+
+In a temporary copy of the project (the sources only, as the functional tests copy them) it times:
+
+- the cold build (nothing cached; the synthetic sample is generated first and timed on its own);
+- a no-op rebuild;
+- a rebuild after one data file changes (one QOF register count in PREVALENCE_1718.csv, + 1);
+- a rebuild after one chapter's text changes;
+
+each incremental, and again with `--force` (the naive baseline: every notebook re-executed, every page
+re-rendered). Then the unavoidable parts of a build: reading every dataset once with its reader, the
+notebooks' computations in one process (no kernels), and one pandoc + Typst render. Every measurement
+runs in a fresh process; peak memory is the largest resident set of that process or any process it
+started and waited for (a notebook's kernel), from getrusage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = ("_quarto.yml", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
+
+# Run in a child process: do the work, then report wall time and the peak RSS of itself and its children.
+_RUNNER = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+exec(compile(sys.argv[1], "<work>", "exec"))
+wall = time.perf_counter() - start
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print("BENCHMARK " + json.dumps({"wall": wall, "rss_kib": rss, **globals().get("extra", {})}))
+"""
+
+
+def measure(code: str, project: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _RUNNER, code], cwd=project, env=env, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"benchmark step failed:\n{code}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    line = next(l for l in done.stdout.splitlines() if l.startswith("BENCHMARK "))
+    result = json.loads(line[len("BENCHMARK "):])
+    result["process"] = elapsed  # the whole process, interpreter start-up and imports included
+    return result
+
+
+def build_code(project: Path, jobs: int, force: bool) -> str:
+    return (
+        "from pcnreport.pipeline import BuildOptions, build\n"
+        f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}))\n"
+        "extra = {'ran': len(r.ran), 'rendered': r.rendered}\n"
+    )
+
+
+def change_data(project: Path, step: int) -> None:
+    """One QOF register count + step: a valid file with one value changed."""
+    path = next((project / ".cache" / "synthetic").glob("*/qof/2017-18/PREVALENCE_1718.csv"))
+    lines = path.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[2] = str(int(fields[2]) + step)
+    lines[1] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def change_chapter(project: Path, step: int) -> None:
+    path = project / "chapters" / "07-conclusions.qmd"
+    path.write_text(path.read_text() + f"\nA sentence added by the benchmark ({'one' if step == 1 else 'two'}).\n")
+
+
+READ_CODE = """
+from pathlib import Path
+from pcnreport import readers
+from pcnreport.catalogue import load_catalogue, locate
+import pcnreport.pipeline as p, time
+catalogue = load_catalogue(Path("data/catalogue.yaml"))
+data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
+t = time.perf_counter()
+for name, dataset in catalogue.datasets.items():
+    try:
+        found = locate(data_dir, dataset)
+    except Exception:
+        continue
+    getattr(readers, dataset.reader)(found.path)
+extra = {"inner": time.perf_counter() - t}
+"""
+
+# Every notebook's code cells in this one process, each dataset read once (shared across notebooks):
+# the computing a build cannot avoid, without kernel start-up or repeated reads.
+COMPUTE_CODE = """
+import json, time
+from pathlib import Path
+import pcnreport.pipeline as p
+from pcnreport.inputs import DataInputs
+data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
+tables = {}
+original = DataInputs.read
+def shared_read(self, name):
+    if name not in tables:
+        tables[name] = original(self, name)
+    self.found.setdefault(name, self.locate(name))
+    return tables[name]
+DataInputs.read = shared_read
+t = time.perf_counter()
+for notebook in sorted(Path("analysis").glob("*.ipynb")):
+    cells = json.loads(notebook.read_text())["cells"]
+    namespace = {}
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        exec("".join(cell["source"]), namespace)
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            namespace.update(data_dir=str(data_dir), release="", population_source="registrations", output_dir=str(Path(".").resolve()))
+extra = {"inner": time.perf_counter() - t}
+"""
+
+RENDER_CODE = """
+import tempfile, time
+from pathlib import Path
+from pcnreport.render import render_book
+t = time.perf_counter()
+with tempfile.TemporaryDirectory() as out:
+    render_book(Path("."), Path(out), renderer="pandoc+typst")
+extra = {"inner": time.perf_counter() - t}
+"""
+
+KERNEL_CODE = """
+import tempfile, time
+from pathlib import Path
+from pcnreport.pipeline import run_notebook
+import nbformat
+nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+                                        "language_info": {"name": "python"}})
+nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+with tempfile.TemporaryDirectory() as d:
+    src = Path(d) / "empty.ipynb"
+    nbformat.write(nb, src)
+    t = time.perf_counter()
+    run_notebook(src, Path(d) / "out.ipynb", {"x": 2})
+    extra = {"inner": time.perf_counter() - t}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks at once (default: cores)")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="pcnreport-bench-"))
+    project = work / "pcn-report"
+    if project.exists():
+        shutil.rmtree(project)
+    project.mkdir(parents=True)
+    for name in SOURCES:
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / name)
+    shutil.copy2(REPO / "constraints.txt", project / "constraints.txt")
+
+    rows = []
+
+    def row(label, result, note=""):
+        rows.append((label, result["wall"], result["rss_kib"] / 1024, note))
+        print(f"  {label:<44} {result['wall']:7.2f} s  {result['rss_kib'] / 1024:7.0f} MiB  {note}", flush=True)
+
+    print(f"Benchmark in {project} with --jobs {args.jobs} on {os.cpu_count()} cores", flush=True)
+    sample = measure("import pcnreport.pipeline as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
+                     .replace("import pcnreport", "from pathlib import Path\nimport pcnreport"), project)
+    row("generate the synthetic sample (once per seed)", sample)
+    results = {}
+    results["cold"] = measure(build_code(project, args.jobs, False), project)
+    row("cold build", results["cold"], f"{results['cold']['ran']} notebooks")
+    scenarios = (("no-op rebuild", None), ("one data file changed", change_data), ("one chapter changed", change_chapter))
+    for label, change in scenarios:
+        if change:
+            change(project, 1)
+        incremental = measure(build_code(project, args.jobs, False), project)
+        row(f"{label}", incremental, f"{incremental['ran']} notebooks, render {'yes' if incremental['rendered'] else 'no'}")
+        if change:
+            change(project, 2)
+        naive = measure(build_code(project, args.jobs, True), project)
+        row(f"{label}: naive (--force)", naive, f"{naive['ran']} notebooks, render yes")
+        results[label] = (incremental, naive)
+
+    print("Unavoidable parts (each in a fresh process; inner time excludes interpreter start-up and imports):", flush=True)
+    parts = {}
+    for label, code in (("read every dataset once", READ_CODE), ("notebook computations, one process", COMPUTE_CODE),
+                        ("one pandoc + Typst render", RENDER_CODE), ("one kernel: start, run an empty cell, stop", KERNEL_CODE)):
+        parts[label] = measure(code, project)
+        row(label, parts[label], f"inner {parts[label]['inner']:.2f} s")
+    compute_only = parts["notebook computations, one process"]["wall"]  # reads included: each dataset once
+    unavoidable = compute_only + parts["one pandoc + Typst render"]["wall"]
+    cold = results["cold"]["wall"]
+    print()
+    print(f"unavoidable (read + compute in one process, + one render): {unavoidable:.1f} s; "
+          f"cold build {cold:.1f} s = {cold / unavoidable:.2f}x")
+    data_inc = results["one data file changed"][0]["wall"]
+    print(f"one data file: {data_inc:.1f} s = {100 * data_inc / cold:.0f}% of the cold build")
+    print(f"no-op rebuild: {results['no-op rebuild'][0]['wall']:.2f} s in-process, "
+          f"{results['no-op rebuild'][0]['process']:.2f} s as a command")
+    peak = max(r[2] for r in rows)
+    print(f"peak memory (largest process): {peak:.0f} MiB")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

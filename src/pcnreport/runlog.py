@@ -1,0 +1,49 @@
+"""What a notebook run read and wrote, recorded from inside its kernel.
+
+The build gives each notebook's kernel the environment variable `PCNREPORT_RUN_LOG`, a file path.
+`DataInputs` appends a line for every dataset it locates, and every atomic write appends the path it
+wrote, so after the run the build knows exactly which data files the notebook depends on and which
+outputs it produced, without the notebook doing anything itself. Outside a build (a notebook opened
+by hand, a test) the variable is unset and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ENV = "PCNREPORT_RUN_LOG"
+
+
+def _append(event: dict) -> None:
+    target = os.environ.get(ENV)
+    if not target:
+        return
+    # One short line per append: O_APPEND writes of this size do not interleave.
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event, sort_keys=True) + "\n")
+
+
+def record_read(dataset: str, path: Path | None, member: str | None = None) -> None:
+    """`dataset` was located at `path` (None: absent from the data folder)."""
+    _append({"read": dataset, "path": str(Path(path).resolve()) if path else None, "member": member})
+
+
+def record_write(path: Path) -> None:
+    _append({"wrote": str(Path(path).resolve())})
+
+
+def load(path: Path) -> tuple[dict[str, dict], list[Path]]:
+    """(dataset -> {"path", "member"}, files written) from a run log; empty when nothing was recorded."""
+    reads: dict[str, dict] = {}
+    writes: list[Path] = []
+    if not Path(path).is_file():
+        return reads, writes
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if "read" in event:
+            reads[event["read"]] = {"path": event["path"], "member": event.get("member")}
+        elif "wrote" in event:
+            writes.append(Path(event["wrote"]))
+    return reads, list(dict.fromkeys(writes))

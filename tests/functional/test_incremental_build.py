@@ -1,0 +1,57 @@
+"""Rebuilds do only what changed: nothing for a no-op, only the notebooks that read a changed file."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from pcnreport import cli
+from pcnreport.pipeline import BuildOptions, build
+
+
+def test_rebuild_skips_unchanged_steps_and_reruns_only_readers_of_a_changed_file(project_copy, tmp_path, capsys):
+    project = project_copy(tmp_path / "pcn-report")
+    first = build(BuildOptions(project_dir=project))
+    assert first.skipped == [] and first.rendered
+    published = (project / "_book" / "index.html").stat().st_mtime_ns
+
+    again = build(BuildOptions(project_dir=project))
+    assert again.ran == [] and not again.rendered
+    assert (project / "_book" / "index.html").stat().st_mtime_ns == published
+    assert again.site_index == first.site_index and again.pdf == first.pdf
+
+    # One register count in the QOF prevalence file, one higher: still a valid file.
+    qof = next(first.data_dir.glob("qof/2017-18/PREVALENCE_1718.csv"))
+    lines = qof.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[2] = str(int(fields[2]) + 1)
+    lines[1] = ",".join(fields)
+    qof.write_text("\n".join(lines) + "\n")
+    readers = sorted(
+        record.name.removesuffix(".reads.json")
+        for record in (project / "_build" / "cache").glob("*.reads.json")
+        if "qof-prevalence" in json.loads(record.read_text())["reads"]
+    )
+    assert readers, "no notebook recorded reading the QOF prevalence file"
+
+    assert cli.main(["--project", str(project), "build", "--explain"]) == 0
+    explained = capsys.readouterr().out
+    for name in readers:
+        assert f"notebook {name}" in explained
+    assert "data file qof/2017-18/PREVALENCE_1718.csv changed" in explained
+    assert explained.count("skip (unchanged)") == len(first.executed_notebooks) - len(readers)
+
+    third = build(BuildOptions(project_dir=project))
+    assert sorted(third.ran) == readers
+    assert len(third.skipped) == len(first.executed_notebooks) - len(readers)
+    assert third.rendered
+    for notebook in first.executed_notebooks:
+        assert (project / "_book" / "notebooks" / notebook.name).is_file()
+    # The "What changed" appendix compares these numbers with those of the site it replaced (one
+    # register moves no printed figure much; tests/unit/test_changes.py checks the listing itself).
+    what_changed = yaml.safe_load((project / "_variables.yml").read_text())["what_changed"]
+    assert what_changed["previous_available"] is True
+    assert (project / "_book" / "numbers.json").is_file()
+    page = (project / "_book" / "chapters" / "what-changed.html").read_text()
+    assert "Compared with the last published build" in page

@@ -1,0 +1,193 @@
+"""Step keys: what changes a notebook run's key, what does not, and how the change is explained."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pcnreport import buildcache, runlog
+from pcnreport.pipeline import BuildOptions, explain
+
+CATALOGUE = """
+datasets:
+  widgets:
+    title: Widgets
+    publisher: Nobody
+    licence: OGL
+    landing_page: https://example.org
+    folder: widgets
+    files: [widgets.csv]
+    reader: read_registrations
+    releases: {}
+  gadgets:
+    title: Gadgets
+    publisher: Nobody
+    licence: OGL
+    landing_page: https://example.org
+    folder: gadgets
+    files: [gadgets.csv]
+    reader: read_registrations
+    releases: {}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "catalogue.yaml").write_text(CATALOGUE)
+    (project / "analysis").mkdir()
+    (project / "analysis" / "a.ipynb").write_text('{"cells": []}')
+    (project / "constraints.txt").write_text("pandas==2.2.3\n")
+    data = tmp_path / "data"
+    for dataset in ("widgets", "gadgets"):
+        (data / dataset / "2020-01").mkdir(parents=True)
+        (data / dataset / "2020-01" / f"{dataset}.csv").write_text("a,b\n1,2\n")
+    return project
+
+
+def _parameters(project: Path) -> dict:
+    return {"data_dir": str(project.parent / "data"), "release": "", "population_source": "registrations",
+            "output_dir": str(project)}
+
+
+def _key(project: Path, parameters: dict | None = None, library: str = "lib", reads=None) -> str:
+    reads = {"widgets": {"path": "x", "member": None}} if reads is None else reads
+    hasher = buildcache.FileHasher()
+    components = buildcache.notebook_components(
+        project, project / "analysis" / "a.ipynb", parameters or _parameters(project), reads, hasher,
+        library, buildcache.environment_digest(project, hasher),
+    )
+    return buildcache.sha256_json(components)
+
+
+def test_unchanged_inputs_give_the_same_key(project):
+    assert _key(project) == _key(project)
+
+
+def test_the_bytes_of_a_data_file_read_change_the_key(project):
+    before = _key(project)
+    (project.parent / "data" / "widgets" / "2020-01" / "widgets.csv").write_text("a,b\n1,3\n")
+    assert _key(project) != before
+
+
+def test_a_data_file_not_read_leaves_the_key_alone(project):
+    before = _key(project)
+    (project.parent / "data" / "gadgets" / "2020-01" / "gadgets.csv").write_text("a,b\n1,3\n")
+    assert _key(project) == before
+
+
+def test_a_new_release_of_a_dataset_read_changes_the_key(project):
+    before = _key(project)
+    newer = project.parent / "data" / "widgets" / "2021-01"
+    newer.mkdir()
+    (newer / "widgets.csv").write_text("a,b\n1,2\n")
+    assert _key(project) != before
+
+
+def test_notebook_parameters_library_and_pins_change_the_key(project):
+    before = _key(project)
+    assert _key(project, parameters={**_parameters(project), "population_source": "payments"}) != before
+    assert _key(project, library="other") != before
+    (project / "analysis" / "a.ipynb").write_text('{"cells": [1]}')
+    after_notebook = _key(project)
+    assert after_notebook != before
+    (project / "constraints.txt").write_text("pandas==2.2.4\n")
+    assert _key(project) != after_notebook
+
+
+def test_library_digest_follows_the_package_source(tmp_path, monkeypatch):
+    package = tmp_path / "src" / "pcnreport"
+    package.mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "notes.txt").write_text("not code")
+    monkeypatch.setattr(buildcache, "PACKAGE_DIR", package)
+    before = buildcache.library_digest(buildcache.FileHasher())
+    (package / "notes.txt").write_text("still not code")
+    assert buildcache.library_digest(buildcache.FileHasher()) == before
+    (package / "a.py").write_text("x = 2\n")
+    assert buildcache.library_digest(buildcache.FileHasher()) != before
+
+
+def test_file_hasher_remembers_hashes_until_the_file_changes(tmp_path):
+    store = tmp_path / "hashes.json"
+    path = tmp_path / "f.csv"
+    path.write_text("one")
+    first = buildcache.FileHasher(store)
+    digest = first(path)
+    first.save()
+    assert buildcache.FileHasher(store)(path) == digest
+    path.write_text("two!")
+    assert buildcache.FileHasher(store)(path) == buildcache.sha256_bytes(b"two!")
+
+
+def test_changes_are_explained_in_words():
+    old = {"notebook": "n", "parameters": {"data_dir": "d"}, "library": "l", "environment": "e", "project": {},
+           "data": {"widgets": {"file": "widgets/2020-01/widgets.csv", "member": None, "sha256": "1"},
+                    "gadgets": None}}
+    new = json.loads(json.dumps(old))
+    assert buildcache.explain_change(old, new) == ["inputs changed"]
+    new["data"]["widgets"]["sha256"] = "2"
+    new["library"] = "l2"
+    new["data"]["gadgets"] = {"file": "gadgets/2020-01/gadgets.csv", "member": None, "sha256": "3"}
+    assert buildcache.explain_change(old, new) == [
+        "library code changed",
+        "dataset gadgets now present (gadgets/2020-01/gadgets.csv)",
+        "data file widgets/2020-01/widgets.csv changed",
+    ]
+
+
+def test_run_log_records_reads_and_writes(tmp_path, monkeypatch):
+    log = tmp_path / "run.jsonl"
+    monkeypatch.setenv(runlog.ENV, str(log))
+    from pcnreport.atomic import write_text_atomic
+
+    write_text_atomic(tmp_path / "out" / "x.json", "{}")
+    runlog.record_read("widgets", tmp_path / "w.csv")
+    runlog.record_read("gadgets", None)
+    reads, writes = runlog.load(log)
+    assert writes == [(tmp_path / "out" / "x.json").resolve()]
+    assert reads["widgets"]["path"] == str((tmp_path / "w.csv").resolve()) and reads["gadgets"]["path"] is None
+
+
+def test_store_then_plan_skips_and_restores_the_outputs(project):
+    notebook = project / "analysis" / "a.ipynb"
+    parameters = _parameters(project)
+    hasher = buildcache.FileHasher()
+    output = project / "figures" / "fig.md"
+    output.parent.mkdir()
+    output.write_text("figure")
+    executed = project / "_build" / "notebooks" / "a.ipynb"
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}")
+    reads = {"widgets": {"path": "x", "member": None}}
+
+    first = buildcache.plan_notebook(project, notebook, parameters, hasher, "lib", "env")
+    assert first.reasons == ["no previous run"]
+    key = buildcache.store_run(project, notebook, executed, parameters, reads, [output], hasher, "lib", "env")
+
+    again = buildcache.plan_notebook(project, notebook, parameters, hasher, "lib", "env")
+    assert again.key == key and not again.runs
+    assert buildcache.plan_notebook(project, notebook, parameters, hasher, "lib", "env", force=True).reasons == ["--force"]
+
+    output.unlink()
+    executed.unlink()
+    buildcache.restore_run(project, key, executed, hasher)
+    assert output.read_text() == "figure" and executed.read_text() == "{}"
+
+    (project.parent / "data" / "widgets" / "2020-01" / "widgets.csv").write_text("changed\n")
+    changed = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    assert changed.reasons == ["data file widgets/2020-01/widgets.csv changed"]
+
+
+def test_explain_runs_nothing_and_says_why(project):
+    options = BuildOptions(project_dir=project, data_dir=project.parent / "data")
+    steps = explain(options)
+    assert [step.line().split()[0:2] for step in steps][0] == ["notebook", "a"]
+    assert "run: no previous run" in steps[0].line()
+    assert steps[-1].name == "render" and steps[-1].reasons
+    assert not (project / "_book").exists() and not (project / "_build" / "cache" / "a.reads.json").exists()
+    assert explain(BuildOptions(project_dir=project))[0].reasons == ["the synthetic sample is not generated yet"]
