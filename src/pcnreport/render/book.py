@@ -136,6 +136,16 @@ def _metadata(raw: dict, project_dir: Path, config_path: Path) -> dict[str, Any]
     return metadata
 
 
+def _read_config(project_dir: Path) -> tuple[Path, dict]:
+    config_path = Path(project_dir) / "_quarto.yml"
+    try:
+        return config_path, yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise RenderError(f"'{config_path}': no _quarto.yml, so this is not a Quarto project") from None
+    except yaml.YAMLError as exc:
+        raise RenderError(f"'{config_path}': invalid YAML: {exc}") from None
+
+
 def book_chapters(project_dir: Path) -> list[Chapter]:
     """The book's chapters and appendices in order, read from _quarto.yml alone.
 
@@ -143,26 +153,13 @@ def book_chapters(project_dir: Path) -> list[Chapter]:
     availability metadata), so checks of the sources can run before the analysis does.
     """
     project_dir = Path(project_dir).resolve()
-    config_path = project_dir / "_quarto.yml"
-    try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise RenderError(f"'{config_path}': no _quarto.yml, so this is not a Quarto project") from None
-    except yaml.YAMLError as exc:
-        raise RenderError(f"'{config_path}': invalid YAML: {exc}") from None
-    book = raw.get("book") or {}
+    book = _read_config(project_dir)[1].get("book") or {}
     return _chapters(book.get("chapters"), False, project_dir) + _chapters(book.get("appendices"), True, project_dir)
 
 
 def load_book(project_dir: Path) -> Book:
     project_dir = Path(project_dir).resolve()
-    config_path = project_dir / "_quarto.yml"
-    try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise RenderError(f"'{config_path}': no _quarto.yml, so this is not a Quarto project") from None
-    except yaml.YAMLError as exc:
-        raise RenderError(f"'{config_path}': invalid YAML: {exc}") from None
+    config_path, raw = _read_config(project_dir)
     project = raw.get("project") or {}
     if project.get("type") != "book":
         raise RenderError(f"'{config_path}': project.type must be 'book' (got {project.get('type')!r})")
