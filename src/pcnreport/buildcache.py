@@ -18,7 +18,6 @@ This module imports nothing heavy: a build with nothing to do must finish in wel
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,18 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcnreport.atomic import write_text_atomic
+from pcnreport.hashing import sha256_bytes, sha256_json, sha256_of  # noqa: F401 (sha256_bytes: part of this module's API)
 
 CACHE_DIR = Path("_build") / "cache"
 HASHES_FILE = "file-hashes.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_json(value) -> str:
-    return sha256_bytes(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
 class FileHasher:
@@ -66,13 +60,10 @@ class FileHasher:
         known = self._known.get(key)
         if known and known[:3] == signature:
             return known[3]
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        self._known[key] = [*signature, digest.hexdigest()]
+        digest = sha256_of(path)
+        self._known[key] = [*signature, digest]
         self._dirty = True
-        return digest.hexdigest()
+        return digest
 
     def save(self) -> None:
         if self.store and self._dirty:

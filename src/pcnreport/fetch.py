@@ -10,7 +10,6 @@ bytes go to `.part` files and temporary folders that are renamed only when compl
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import os
@@ -29,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from pcnreport.catalogue import Catalogue, Dataset, Release
 from pcnreport.errors import ArchiveError, ChecksumError, FetchError
+from pcnreport.hashing import sha256_of, url_cache_name
 
 CHUNK = 1 << 16
 USER_AGENT = "pcnreport/0.1 (data fetch; python-urllib)"
@@ -152,7 +152,7 @@ def not_downloadable(dataset: Dataset, release: Release, data_dir: Path) -> str:
 def cache_path(cache_dir: Path, release: Release) -> Path:
     if release.verifies_download:
         return cache_dir / release.sha256
-    return cache_dir / f"url-{hashlib.sha256(release.url.encode('utf-8')).hexdigest()}"
+    return cache_dir / url_cache_name(release.url)
 
 
 def file_name(url: str) -> str:
@@ -283,13 +283,6 @@ def _bar(total: int | None, initial: int, progress: bool, label: str):
         disable=not (progress and sys.stderr.isatty()), leave=False,
     )  # fmt: skip
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- Placing files ----------------------------------------------------------------------------------------

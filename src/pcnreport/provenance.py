@@ -13,7 +13,6 @@ the "Data and methods" appendix can tell exactly which bytes the numbers came fr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import re
@@ -28,6 +27,7 @@ from pcnreport import synth
 from pcnreport.atomic import write_text_atomic
 from pcnreport.catalogue import Catalogue, Release, load_catalogue, locate
 from pcnreport.errors import DataNotFoundError
+from pcnreport.hashing import sha256_of
 from pcnreport.numbers import count, write_numbers
 from pcnreport.render import choose_renderer
 from pcnreport.sections import figures_dir, numbers_path
@@ -66,13 +66,6 @@ class SourceRecord:
     catalogue_sha256: str | None
     check: str  # how sha256 compares with the catalogue's (or the synthetic sample's) record
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def releases_read(numbers: dict) -> dict[str, str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import http.client
 import json
 import os
@@ -35,6 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pcnreport.catalogue import Catalogue, Dataset, load_catalogue
 from pcnreport.errors import FetchError, PcnReportError
+from pcnreport.hashing import url_cache_name
 
 UPDATES_FOUND = 10  # the exit code when a newer release exists
 MAX_MONTHS = 36  # how far back from today a template is tried: a bound on the requests one check makes
@@ -208,7 +208,7 @@ def apply_updates(catalogue: Catalogue, updates: list[Update], *, cache_dir: Pat
     for update in updates:
         fields: dict[str, object] = {"url": update.url}
         if update.is_file:
-            cached = Path(cache_dir) / f"url-{hashlib.sha256(update.url.encode('utf-8')).hexdigest()}"
+            cached = Path(cache_dir) / url_cache_name(update.url)
             sha256, size = download(update.url, cached, progress=False)
             fields.update(sha256=sha256, size=size)
             previous = catalogue[update.dataset].releases.get(update.latest or "")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pcnreport.catalogue import Catalogue, Dataset, LocatedFile, locate
 from pcnreport.errors import DataFormatError, DataNotFoundError, PcnReportError
-from pcnreport.fetch import sha256_of
+from pcnreport.hashing import sha256_of
 
 OK, PROBLEMS, MISSING = "ok", "problems", "missing"
 
