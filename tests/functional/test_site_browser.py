@@ -7,17 +7,15 @@ installed). Without node_modules the axe test is skipped with that reason, unles
 
 from __future__ import annotations
 
-import functools
 import html.parser
-import http.server
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from local_server import serving, static_files
 from pcnreport.checks import site_link_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -108,23 +106,10 @@ def test_search_index_covers_every_page(book_dir, page_paths):
 
 # --- in the browser ---------------------------------------------------------------------------------
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _serve(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def site_url(book_dir):
-    server = _serve(book_dir)
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(static_files(book_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -282,16 +267,13 @@ def test_search_works_from_file_urls_and_under_a_sub_path(browser, book_dir, pag
     assert errors == []
     page.close()
     # Served below a sub-path (as on GitHub Pages: https://owner.github.io/pcn-report/).
-    server = _serve(book_dir.parent)
-    try:
-        root = f"http://127.0.0.1:{server.server_address[1]}/{book_dir.name}"
+    with serving(static_files(book_dir.parent)) as base:
+        root = f"{base}/{book_dir.name}"
         page, errors, outside = open_page(browser, f"{root}/index.html")
         hrefs = search(page, SEARCH_PHRASE)
         assert any(h.startswith(root + "/" + expected) for h in hrefs), hrefs
         assert errors == [] and outside == []
         page.close()
-    finally:
-        server.shutdown()
 
 
 @browser_test

@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import io
 import socket
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import yaml
 
+from local_server import serving
 from pcnreport import cli
 from pcnreport.catalogue import load_catalogue
 from pcnreport.fetch import (
@@ -85,14 +85,8 @@ def make_handler(state: Server):
 @pytest.fixture
 def server():
     state = Server()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(make_handler(state)) as state.url:
+        yield state
 
 
 def catalogue_with(tmp_path: Path, **releases) -> Path:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from local_server import serving
 from pcnreport import cli
 from pcnreport.catalogue import load_catalogue
 from pcnreport.updates import UPDATES_FOUND, check_updates, insert_release, months_after
@@ -56,14 +56,8 @@ def publisher():
         def do_GET(self):
             self._answer(body=True)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(Handler) as state.url:
+        yield state
 
 
 CATALOGUE = """\

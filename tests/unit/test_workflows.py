@@ -14,7 +14,6 @@ Which test covers which workflow command:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -23,13 +22,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 
+from local_server import serving, static_files
 from pcnreport import cli
 from pcnreport.catalogue import load_catalogue
 
@@ -188,19 +186,9 @@ def make(*args: str, env: dict | None = None, bin_dir: Path = BIN) -> subprocess
 def static_server(tmp_path):
     root = tmp_path / "publisher"
     root.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(root))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(static_files(root)) as url:
+        yield root, url
 
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def project_with(tmp_path: Path, entry: dict) -> Path:
