@@ -42,10 +42,12 @@ PROJECT ?= .
 fetch-data: $(STAMP)
 	$(BIN)/pcnreport --project $(PROJECT) data fetch --all --data-dir $(or $(DATA),.cache/data)
 
-# The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release, is read from
-# the environment by the shell and never pasted into the recipe, so a workflow input cannot inject commands.
+# The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release, and
+# COMPARE_WITH, the numbers.json of the published site a pull request's preview compares itself with, are
+# read from the environment by the shell and never pasted into the recipe, so no input can inject commands.
 site: $(STAMP)
-	$(BIN)/pcnreport --project $(PROJECT) build $(if $(DATA),--data-dir $(DATA)) $${RELEASE:+--release "$$RELEASE"}
+	$(BIN)/pcnreport --project $(PROJECT) build $(if $(DATA),--data-dir $(DATA)) $${RELEASE:+--release "$$RELEASE"} \
+	  $${COMPARE_WITH:+--compare-with "$$COMPARE_WITH"}
 
 # Looks for publishers' releases newer than the catalogue names and adds them to data/catalogue.yaml.
 # Exit 10 ("updates found") is success here: the publish workflow then opens a pull request for the change.

@@ -98,6 +98,9 @@ class Dataset:
     columns: tuple[Column, ...] = ()  # the input format, for datasets no publisher defines (federations)
     notes: str = ""
     discovery: Discovery | None = None  # how `pcnreport data check-updates` finds newer releases
+    # True: a release whose address is its landing page (url_confirmed: false) links the file itself,
+    # so fetch and check-updates find the file there by `files` (see `landing`).
+    file_on_landing_page: bool = False
 
     @property
     def file_patterns(self) -> tuple[str, ...]:
@@ -132,7 +135,7 @@ class Catalogue:
 # --- Loading -------------------------------------------------------------------------------------------
 
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
-_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery")
+_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "file_on_landing_page")
 _RELEASE_REQUIRED = ("url",)
 _RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
 
@@ -197,6 +200,7 @@ def _dataset(name: Any, entry: Any) -> Dataset:
         notes=str(entry.get("notes") or ""),
         required=_flag(entry, "required", default=True),
         discovery=_discovery(entry.get("discovery")),
+        file_on_landing_page=_flag(entry, "file_on_landing_page", default=False),
     )
 
 

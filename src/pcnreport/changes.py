@@ -9,6 +9,7 @@ the live site's), and the appendix "What changed" lists each number whose printe
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -55,14 +56,21 @@ def compare(previous: dict[str, str], current: dict[str, str]) -> pd.DataFrame:
 
 
 def load_previous(source: str | Path | None) -> dict[str, str] | None:
-    """The numbers of a previous build: a path, an http(s) address, or None when there is none."""
+    """The numbers of a previous build: a path, an http(s) address, or None when there is none
+    (no such file, or the address answers 404/410: the site has not been published yet)."""
     if source is None:
         return None
     text = str(source)
     try:
         if text.startswith(("http://", "https://")):
-            with urllib.request.urlopen(text, timeout=30) as response:  # noqa: S310 (address given by the user)
-                payload = response.read().decode("utf-8")
+            try:
+                with urllib.request.urlopen(text, timeout=30) as response:  # noqa: S310 (address given by the user)
+                    payload = response.read().decode("utf-8")
+            except urllib.error.HTTPError as exc:
+                exc.close()
+                if exc.code in (404, 410):
+                    return None  # nothing published there yet: the first build compares with nothing
+                raise
         else:
             path = Path(text)
             if not path.is_file():

@@ -26,6 +26,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from pcnreport import landing
 from pcnreport.catalogue import Catalogue, Dataset, Release
 from pcnreport.errors import ArchiveError, ChecksumError, FetchError
 from pcnreport.hashing import sha256_of, url_cache_name
@@ -79,7 +80,7 @@ def fetch(
     log = log or (lambda message: print(message, file=sys.stderr))
     entry = catalogue[dataset if isinstance(dataset, str) else dataset.name]
     rel = catalogue.release(entry.name, release) if release is not None else latest_downloadable(entry)
-    if rel.url is None or not rel.url_confirmed:
+    if not is_downloadable(entry, rel):
         raise FetchError(not_downloadable(entry, rel, data_dir))
 
     cached = cache_path(Path(cache_dir), rel)
@@ -90,16 +91,21 @@ def fetch(
         cached.unlink()
     if cached.is_file():
         log(f"cache: {entry.name} {rel.id} from '{cached}'")
+        address = _recorded_address(cached, rel)
     else:
+        address = rel.url
+        if not rel.url_confirmed:
+            address = landing.resolve(rel.url, entry, retry.timeout)
+            log(f"found {entry.name} {rel.id} at {address} (linked from {rel.url})")
         sha256, size = download(
-            rel.url,
+            address,
             cached,
             expected_sha256=rel.sha256 if rel.verifies_download else None,
             expected_size=rel.size if rel.verifies_download else None,
             retry=retry,
             progress=progress,
         )
-        _record(cached, rel.url, sha256, size)
+        _record(cached, address, sha256, size)
         if not rel.verifies_download:
             log(_unknown_checksum_note(entry, rel, sha256, size))
 
@@ -115,11 +121,16 @@ def fetch(
                 cached.with_name(cached.name + ".json").unlink(missing_ok=True)
             raise
         return placed[0]
-    return _copy_atomic(cached, target_dir / file_name(rel.url))
+    return _copy_atomic(cached, target_dir / file_name(address))
+
+
+def is_downloadable(dataset: Dataset, release: Release) -> bool:
+    """A file address, or a landing page that links the file (`file_on_landing_page`)."""
+    return release.url is not None and (release.url_confirmed or dataset.file_on_landing_page)
 
 
 def fetchable(dataset: Dataset) -> list[Release]:
-    return [r for r in dataset.releases.values() if r.url is not None and r.url_confirmed]
+    return [r for r in dataset.releases.values() if is_downloadable(dataset, r)]
 
 
 def latest_downloadable(dataset: Dataset) -> Release:
@@ -168,6 +179,38 @@ def _cache_ok(path: Path, release: Release) -> bool:
     if release.size is not None and path.stat().st_size != release.size:
         return False
     return sha256_of(path) == release.sha256
+
+
+def _recorded_address(cached: Path, release: Release) -> str:
+    """The address the cached file was downloaded from (a landing page's link is known only then)."""
+    if release.url_confirmed:
+        return release.url
+    try:
+        return json.loads(cached.with_name(cached.name + ".json").read_text(encoding="utf-8"))["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise FetchError(
+            f"'{cached}': the cache does not record where this download came from; delete it and fetch again"
+        ) from None
+
+
+def _recorded_address(cached: Path, release: Release) -> str:
+    """The address the cached file was downloaded from (a landing page's link is known only then)."""
+    if release.url_confirmed:
+        return release.url
+    try:
+        return json.loads(cached.with_name(cached.name + ".json").read_text(encoding="utf-8"))["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise FetchError(
+            f"'{cached}': the cache does not record where this download came from; delete it and fetch again"
+        ) from None
+
+
+def _first_member(archive: Path, dataset: Dataset) -> str:
+    """The first of the dataset's file patterns that some member of `archive` matches."""
+    for pattern in dataset.file_patterns:
+        if zip_member(archive, (pattern,)) is not None:
+            return pattern
+    raise ArchiveError(f"'{archive}': no member is named like {', '.join(dataset.file_patterns)}")
 
 
 def _record(cached: Path, url: str, sha256: str, size: int) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
+from pcnreport import landing
 from pcnreport.catalogue import Catalogue, Dataset, load_catalogue
 from pcnreport.errors import FetchError, PcnReportError
 from pcnreport.hashing import url_cache_name
@@ -175,17 +176,7 @@ def exists(url: str, timeout: float = 30.0) -> bool:
 
 
 def _get_text(url: str, timeout: float) -> str:
-    from pcnreport.fetch import USER_AGENT
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(10 * 1024**2).decode(response.headers.get_content_charset() or "utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise FetchError(f"'{url}': HTTP {exc.code} {exc.reason}; the catalogue was not changed") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        raise _unreachable(url, exc) from None
+    return landing.read_page(url, timeout, afterwards="the catalogue was not changed")
 
 
 def _unreachable(url: str, exc: Exception) -> FetchError:
@@ -205,16 +196,22 @@ def apply_updates(catalogue: Catalogue, updates: list[Update], *, cache_dir: Pat
 
     path = Path(catalogue.path)
     text = path.read_text(encoding="utf-8")
+    added: dict[tuple[str, str], str] = {}  # (dataset, release) -> the address written
     for update in updates:
-        fields: dict[str, object] = {"url": update.url}
-        if update.is_file:
-            cached = Path(cache_dir) / url_cache_name(update.url)
-            sha256, size = download(update.url, cached, progress=False)
+        dataset = catalogue[update.dataset]
+        address = update.url
+        if not update.is_file and dataset.file_on_landing_page:
+            address = landing.resolve(update.url, dataset)
+        fields: dict[str, object] = {"url": address}
+        if address != update.url or update.is_file:
+            cached = Path(cache_dir) / url_cache_name(address)
+            sha256, size = download(address, cached, progress=False)
             fields.update(sha256=sha256, size=size)
-            previous = catalogue[update.dataset].releases.get(update.latest or "")
-            if update.url.lower().endswith(".zip") and previous is not None and previous.archive:
+            previous = dataset.releases.get(update.latest or "")
+            if address.lower().endswith(".zip") and previous is not None and previous.archive:
                 fields.update(archive=previous.archive, member=previous.member)
-            fields["notes"] = f"Found and checksummed by `pcnreport data check-updates` on {dt.date.today()}."
+            linked = f", linked from {update.url}" if address != update.url else ""
+            fields["notes"] = f"Found and checksummed by `pcnreport data check-updates` on {dt.date.today()}{linked}."
         else:
             fields.update(url_confirmed=False, sha256=None, size=None)
             fields["notes"] = (
@@ -222,7 +219,8 @@ def apply_updates(catalogue: Catalogue, updates: list[Update], *, cache_dir: Pat
                 "confirm the file's address and checksum by hand."
             )
         text = insert_release(text, update.dataset, update.release, fields)
-    _replace_validated(path, text, updates)
+        added[update.dataset, update.release] = address
+    _replace_validated(path, text, added)
     for update in updates:
         log(f"added {update.dataset} {update.release} to {path}")
     return path
@@ -264,15 +262,15 @@ def _scalar(value: object) -> str:
     return json.dumps(text)  # a JSON string is a valid double-quoted YAML scalar
 
 
-def _replace_validated(path: Path, text: str, updates: list[Update]) -> None:
+def _replace_validated(path: Path, text: str, added: dict[tuple[str, str], str]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         edited = load_catalogue(Path(tmp))  # raises PcnReportError if the edit broke the catalogue
-        for update in updates:
-            if edited.release(update.dataset, update.release).url != update.url:
-                raise PcnReportError(f"editing the catalogue for {update.dataset} {update.release} went wrong")
+        for (dataset, release), address in added.items():
+            if edited.release(dataset, release).url != address:
+                raise PcnReportError(f"editing the catalogue for {dataset} {release} went wrong")
         os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
     except BaseException:

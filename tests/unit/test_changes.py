@@ -58,3 +58,20 @@ def test_a_file_that_is_not_a_numbers_file_is_refused(tmp_path):
     bad.write_text(json.dumps({"something": 1}))
     with pytest.raises(PcnReportError, match="not a numbers file"):
         changes.load_previous(bad)
+
+
+def test_the_live_sites_numbers_are_read_from_its_address(tmp_path):
+    # A pull request's preview compares itself with the published site: served here on 127.0.0.1.
+    from local_server import serving, static_files
+
+    site = tmp_path / "site"
+    changes.write_published_numbers(site, VARIABLES)
+    (site / "broken").mkdir()
+    (site / "broken" / "numbers.json").write_text("{not json")
+    with serving(static_files(site)) as base:
+        previous = changes.load_previous(f"{base}/numbers.json")
+        assert previous["numbers"]["pcn_size.pcns"] == "1,250"
+        # Not published yet (404): nothing to compare with, as for a first build.
+        assert changes.load_previous(f"{base}/not-yet/numbers.json") is None
+        with pytest.raises(PcnReportError, match="cannot read the previous build's numbers"):
+            changes.load_previous(f"{base}/broken/numbers.json")

@@ -339,3 +339,80 @@ def test_cli_fetch_error_exit_code(tmp_path, capsys):
     code = cli.main(["--project", str(catalogue.parents[1]), "data", "fetch", "demo", "--data-dir", str(tmp_path)])
     assert code == 4
     assert "https://example.org/page" in capsys.readouterr().err
+
+
+# --- Releases whose address is a landing page that links the file ------------------------------------------
+
+
+def landing_catalogue(tmp_path: Path, landing: str, **release) -> Path:
+    """The demo dataset marked `file_on_landing_page`, with release r1 at the landing page `landing`."""
+    path = catalogue_with(tmp_path, r1={"url": landing, "url_confirmed": False, **release})
+    entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry["datasets"]["demo"]["file_on_landing_page"] = True
+    path.write_text(yaml.safe_dump(entry), encoding="utf-8")
+    return path
+
+
+LANDING_PAGE = b"""<html><body><h1>Demo, January 2020</h1>
+<a href="/guide.pdf">Guide</a>
+<a href="https://example.org/elsewhere">Another publication</a>
+<a href="/files/5B/D1E6F8/DEMO_2020.CSV">Demo data (CSV)</a>
+<a href="/files/5B/D1E6F8/other.csv">Other data</a>
+</body></html>"""
+
+
+def test_landing_page_release_is_fetched_from_the_link_that_names_its_file(tmp_path, server):
+    server.files["/pubs/january-2020"] = LANDING_PAGE
+    server.files["/files/5B/D1E6F8/DEMO_2020.CSV"] = BODY
+    catalogue = landing_catalogue(tmp_path, f"{server.url}/pubs/january-2020")
+    messages: list[str] = []
+
+    placed = run_fetch(tmp_path, catalogue, log=messages.append)
+
+    # The file keeps the publisher's name (matched case-insensitively), not the landing page's.
+    assert placed == tmp_path / "data" / "demo" / "r1" / "DEMO_2020.CSV"
+    assert placed.read_bytes() == BODY
+    assert [path for path, _ in server.requests] == ["/pubs/january-2020", "/files/5B/D1E6F8/DEMO_2020.CSV"]
+    assert any(f"{server.url}/files/5B/D1E6F8/DEMO_2020.CSV" in m and "linked from" in m for m in messages)
+    assert any(sha(BODY) in m for m in messages)  # no checksum in the catalogue: the computed one is printed
+
+    # A second fetch into another folder asks nothing: the cache remembers the file and its name.
+    again = fetch(
+        load_catalogue(catalogue), "demo", "r1", tmp_path / "data2", cache_dir=tmp_path / "cache", progress=False,
+        log=messages.append,
+    )  # fmt: skip
+    assert again == tmp_path / "data2" / "demo" / "r1" / "DEMO_2020.CSV"
+    assert len(server.requests) == 2
+
+
+def test_landing_page_release_with_a_known_checksum_is_verified(tmp_path, server):
+    server.files["/pubs/january-2020"] = LANDING_PAGE
+    server.files["/files/5B/D1E6F8/DEMO_2020.CSV"] = BODY
+    catalogue = landing_catalogue(tmp_path, f"{server.url}/pubs/january-2020", sha256=sha(b"other bytes"))
+    with pytest.raises(ChecksumError):
+        run_fetch(tmp_path, catalogue)
+    assert leftovers(tmp_path / "data") == []
+
+
+def test_landing_page_without_the_file_says_so_and_names_the_page(tmp_path, server):
+    server.files["/pubs/january-2020"] = b'<a href="/files/readme.txt">Read me</a>'
+    catalogue = landing_catalogue(tmp_path, f"{server.url}/pubs/january-2020")
+    with pytest.raises(FetchError, match=r"january-2020'.*links no file named like demo\*\.csv"):
+        run_fetch(tmp_path, catalogue)
+    assert leftovers(tmp_path / "data") == []
+
+
+def test_two_links_matching_the_same_pattern_are_refused_not_guessed(tmp_path, server):
+    server.files["/pubs/january-2020"] = b'<a href="/a/demo_1.csv">one</a> <a href="/b/demo_2.csv">two</a>'
+    catalogue = landing_catalogue(tmp_path, f"{server.url}/pubs/january-2020")
+    with pytest.raises(FetchError, match=r"2 links match 'demo\*\.csv'.*/a/demo_1\.csv.*/b/demo_2\.csv"):
+        run_fetch(tmp_path, catalogue)
+
+
+def test_fetch_all_includes_landing_page_releases_of_marked_datasets_only(tmp_path):
+    from pcnreport.fetch import fetchable
+
+    marked = load_catalogue(landing_catalogue(tmp_path / "a", "https://example.org/pubs/january-2020"))
+    unmarked = load_catalogue(catalogue_with(tmp_path / "b", r1={"url": "https://example.org/p", "url_confirmed": False}))
+    assert [r.id for r in fetchable(marked["demo"])] == ["r1"]
+    assert fetchable(unmarked["demo"]) == []

@@ -257,3 +257,39 @@ def test_the_projects_catalogue_discovers_the_registrations_releases():
     discoverable = {name for name, d in catalogue.datasets.items() if d.discovery is not None}
     assert {"registrations", "registrations-age", "registrations-lsoa"} <= discoverable
     assert catalogue["registrations-lsoa"].discovery.months == (1, 4, 7, 10)
+
+
+def test_apply_finds_the_file_on_a_landing_page_and_records_its_address_and_checksum(tmp_path, publisher, monkeypatch):
+    path = project_with_catalogue(tmp_path, publisher.url)
+    text = path.read_text(encoding="utf-8").replace(
+        "    reader: read_registrations\n", "    reader: read_registrations\n    file_on_landing_page: true\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    body = b"PRACTICE_CODE,NUMBER_OF_PATIENTS\nA81001,4000\n"
+    publisher.pages["/gp/april-2024"] = b'<a href="/files/9C/1A2B3C/gp-reg-pat-prac-all.csv">All persons</a>'
+    publisher.pages["/files/9C/1A2B3C/gp-reg-pat-prac-all.csv"] = body
+    publisher.pages["/qof/index.html"] = b""
+    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+
+    assert cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"]) == UPDATES_FOUND
+
+    release = load_catalogue(path).release("registrations", "2024-04")
+    assert release.url == f"{publisher.url}/files/9C/1A2B3C/gp-reg-pat-prac-all.csv"
+    assert release.url_confirmed and release.verifies_download
+    assert (release.sha256, release.size) == (hashlib.sha256(body).hexdigest(), len(body))
+    assert f"linked from {publisher.url}/gp/april-2024" in release.notes
+
+
+def test_apply_leaves_the_catalogue_alone_when_the_landing_page_links_no_file(tmp_path, publisher, monkeypatch):
+    path = project_with_catalogue(tmp_path, publisher.url)
+    text = path.read_text(encoding="utf-8").replace(
+        "    reader: read_registrations\n", "    reader: read_registrations\n    file_on_landing_page: true\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    publisher.pages["/gp/april-2024"] = b'<a href="/files/summary.pdf">Summary</a>'
+    publisher.pages["/qof/index.html"] = b""
+    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    before = path.read_bytes()
+
+    assert cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"]) == 4
+    assert path.read_bytes() == before

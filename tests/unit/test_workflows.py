@@ -268,6 +268,14 @@ def test_make_site_passes_data_and_release_safely(tmp_path):
     args = cli.parser().parse_args(argv)
     assert args.func is cli.cmd_build and args.release == hostile
 
+    live = "https://example.github.io/pcn-report/numbers.json; touch pwned4"
+    result = make("site", "DATA=.cache/data", env={"RELEASE": "", "COMPARE_WITH": live}, bin_dir=fake_bin)
+    assert result.returncode == 0, result.stderr
+    argv = json.loads(record.read_text())  # the preview of a pull request, compared with the live site
+    assert argv == ["--project", ".", "build", "--data-dir", ".cache/data", "--compare-with", live]
+    assert cli.parser().parse_args(argv).compare_with == live
+    assert not list(REPO.glob("pwned*"))
+
     result = make("site", env={"RELEASE": ""}, bin_dir=fake_bin)  # the preview: the synthetic sample
     assert result.returncode == 0, result.stderr
     argv = json.loads(record.read_text())
