@@ -38,9 +38,10 @@ test: $(STAMP) $(if $(NPM),$(NPM_STAMP))
 DATA    ?=
 PROJECT ?= .
 
-# Every release with a confirmed download address, verified against the catalogue's checksums.
+# Every release with a confirmed download address, verified against the catalogue's checksums; fails
+# (exit 4) when a dataset the build needs cannot be downloaded, so a workflow stops before building.
 fetch-data: $(STAMP)
-	$(BIN)/pcnreport --project $(PROJECT) data fetch --all --data-dir $(or $(DATA),.cache/data)
+	$(BIN)/pcnreport --project $(PROJECT) data fetch --all --require-all --data-dir $(or $(DATA),.cache/data)
 
 # The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release, and
 # COMPARE_WITH, the numbers.json of the published site a pull request's preview compares itself with, are

@@ -87,9 +87,18 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
         path = fetch(catalogue, dataset, release, data_dir, cache_dir=cache_dir, refresh=args.refresh)
         print(f"{dataset:<19} {path}")
     if args.all:
-        skipped = [d.name for d in catalogue.datasets.values() if not fetchable(d)]
-        print(f"not downloadable (landing page only, or not public): {', '.join(skipped)}")
+        skipped = [d for d in catalogue.datasets.values() if not fetchable(d)]
+        print(f"not downloadable (landing page only, or not public): {', '.join(d.name for d in skipped)}")
         print("  `pcnreport data fetch DATASET` says where to get each by hand")
+        needed = [d.name for d in skipped if d.required]
+        if args.require_all and needed:
+            from pcnreport.errors import DataNotFoundError
+
+            raise DataNotFoundError(
+                f"the build needs {', '.join(needed)}, which cannot be downloaded: place "
+                f"{'it' if len(needed) == 1 else 'them'} in '{data_dir}' by hand "
+                f"(`pcnreport data fetch {needed[0]}` says where to find it)"
+            )
     return 0
 
 
@@ -147,6 +156,11 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--all", action="store_true", help="every release with a confirmed download address")
     fetch.add_argument("--data-dir", type=Path, help="where to place the files (default: .cache/data)")
     fetch.add_argument("--refresh", action="store_true", help="download again releases with no checksum")
+    fetch.add_argument(
+        "--require-all",
+        action="store_true",
+        help="with --all: fail (exit 4) when a dataset the build needs has no downloadable release",
+    )
     fetch.set_defaults(func=cmd_data_fetch)
     validate = data.add_parser("validate", help="check every dataset of a data folder with its reader")
     validate.add_argument("data_dir", type=Path)

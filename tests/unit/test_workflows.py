@@ -216,6 +216,15 @@ def test_make_fetch_data_downloads_verifies_and_places_releases(tmp_path, static
     assert (data / "demo" / "2024-01" / "demo-2024.csv").read_bytes() == body
 
 
+def test_make_fetch_data_fails_when_a_needed_dataset_cannot_be_downloaded(tmp_path):
+    # Only a landing page that links no file: the workflow must stop here (the preview then builds from
+    # the synthetic sample; the publish leaves the live site alone).
+    project = project_with(tmp_path, {"releases": {"2024-01": {"url": "https://example.org/page", "url_confirmed": False}}})
+    result = make("fetch-data", f"PROJECT={project}", f"DATA={tmp_path / 'data'}")
+    assert result.returncode != 0
+    assert "the build needs demo, which cannot be downloaded" in result.stderr
+
+
 def test_make_check_updates_adds_a_newer_release_and_succeeds(tmp_path, static_server):
     import datetime as dt
 
