@@ -92,12 +92,15 @@ class Dataset:
     reader: str
     releases: dict[str, Release] = field(default_factory=dict)
     also_in: tuple[str, ...] = ()  # other folders holding third-party versions of the dataset
-    # False only for research data the team supplies: without it, the sections using it say so
-    # instead of the build failing. A public dataset is always required.
+    # False for research data the team supplies, and for boundaries (only the maps need them): without
+    # the dataset, the sections using it say so instead of the build failing.
     required: bool = True
     columns: tuple[Column, ...] = ()  # the input format, for datasets no publisher defines (federations)
     notes: str = ""
     discovery: Discovery | None = None  # how `pcnreport data check-updates` finds newer releases
+    # The credit line the licence requires wherever the data are shown (ONS boundaries: the Ordnance
+    # Survey copyright line); figures drawn from the dataset print it.
+    attribution: str = ""
 
     @property
     def file_patterns(self) -> tuple[str, ...]:
@@ -132,7 +135,7 @@ class Catalogue:
 # --- Loading -------------------------------------------------------------------------------------------
 
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
-_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery")
+_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "attribution")
 _RELEASE_REQUIRED = ("url",)
 _RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
 
@@ -197,6 +200,7 @@ def _dataset(name: Any, entry: Any) -> Dataset:
         notes=str(entry.get("notes") or ""),
         required=_flag(entry, "required", default=True),
         discovery=_discovery(entry.get("discovery")),
+        attribution=str(entry.get("attribution") or ""),
     )
 
 
