@@ -121,13 +121,15 @@ def footprint_map(results: footprints.FootprintResults, msoa_boundaries: pd.Data
     data = data[data["code"].isin(msoa_boundaries["code"])]
     labels = count_labels(cap)
     threshold = percent(results.threshold, 0 if (100 * results.threshold).is_integer() else 1)
-    features = web_features(msoa_boundaries, data, tolerance, digits)
+    # The label ('10+') is worked out in the page rather than carried by each of 6,791 features.
+    features = web_features(msoa_boundaries, data.drop(columns="pcns_label"), tolerance, digits)
     chart = (
         alt.Chart(alt.Data(values=features))
+        .transform_calculate(pcns_label=f"datum.properties.pcns >= {cap} ? '{cap}+' : '' + datum.properties.pcns")
         .mark_geoshape(stroke=None)
         .encode(
             color=alt.Color(
-                "properties.pcns_label:O",
+                "pcns_label:O",
                 title=f"PCNs with at least {threshold} of residents",
                 sort=labels,
                 scale=alt.Scale(domain=labels, scheme="viridis", reverse=True),
