@@ -40,6 +40,7 @@ COUNT_CAP = footprints.CHART_CAP
 # enough for the white outlines and black labels. Each PCN is also named in the legend and tooltip.
 PCN_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 NO_DATA_COLOUR = "#DDDDDD"
+LEGEND_ROWS = 20
 
 
 def simplified(geometries, tolerance: float, digits: int) -> np.ndarray:
@@ -263,7 +264,10 @@ def ccg_service_chart(areas: pd.DataFrame, pcn_names: pd.Series, msoa_boundaries
         .encode(
             color=alt.Color("properties.pcn:N", title="PCN serving most residents", sort=domain,
                             scale=alt.Scale(domain=domain, range=palette),
-                            legend=alt.Legend(orient="right", labelLimit=260, symbolType="square")),
+                            # Every PCN listed (Vega-Lite would cut a long legend short), in two
+                            # columns when there are many: a large CCG's profile can have dozens.
+                            legend=alt.Legend(orient="right", labelLimit=260, symbolType="square", symbolLimit=0,
+                                              columns=2 if len(domain) > LEGEND_ROWS else 1)),
             opacity=alt.Opacity("properties.share:Q", title="Its share of residents",
                                 scale=alt.Scale(domain=[0, 1], range=[0.2, 1]),
                                 legend=alt.Legend(format=".0%", orient="right", values=[0.25, 0.5, 0.75, 1])),

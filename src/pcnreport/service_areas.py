@@ -24,6 +24,9 @@ from pcnreport.errors import PcnReportError
 
 # At least this share of an MSOA's area inside the CCG's boundary makes it one of the CCG's MSOAs.
 MIN_AREA_INSIDE = 0.5
+# The default map is of a CCG of at most this many MSOAs: one map a page can read, with a legend entry
+# a PCN. East Lancashire, a CCG of the kind the report mapped, has 48.
+DEFAULT_MAX_MSOAS = 60
 
 
 def dominant_pcns(residents: pd.DataFrame) -> pd.DataFrame:
@@ -113,15 +116,20 @@ def _share_lists(shared: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return lists.rename("pcn_shares").reset_index()
 
 
-def default_ccg(residents: pd.DataFrame, msoa_boundaries: pd.DataFrame, ccg_boundaries: pd.DataFrame) -> str:
-    """The CCG whose MSOAs hold the most registered residents in the data: for a regional extract, the
-    area it was cut for; for a national file, the largest CCG. Ties go to the lower code."""
+def default_ccg(
+    residents: pd.DataFrame, msoa_boundaries: pd.DataFrame, ccg_boundaries: pd.DataFrame,
+    max_msoas: int = DEFAULT_MAX_MSOAS,
+) -> str:
+    """The CCG of at most `max_msoas` MSOAs whose MSOAs hold the most registered residents in the data:
+    for a regional extract, the area it was cut for; for a national file, a CCG of the size the report
+    mapped (any CCG when none is that small). Ties go to the lower code."""
     totals = residents.groupby("msoa_code")["residents"].sum()
-    best, best_total = "", -1
+    best, best_key = "", None
     for code, area in zip(ccg_boundaries["code"], ccg_boundaries["geometry"]):
-        total = int(totals.reindex(msoas_inside(msoa_boundaries, area), fill_value=0).sum())
-        if total > best_total:
-            best, best_total = code, total
+        msoas = msoas_inside(msoa_boundaries, area)
+        key = (len(msoas) <= max_msoas, int(totals.reindex(msoas, fill_value=0).sum()))
+        if best_key is None or key > best_key:
+            best, best_key = code, key
     if not best:
         raise PcnReportError("the CCG boundaries hold no CCG: cannot choose a CCG to map")
     return best

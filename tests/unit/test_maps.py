@@ -153,6 +153,8 @@ def test_unknown_ccg_is_a_clear_error_and_default_is_the_most_populous():
         service_areas.ccg_service_areas(RESIDENTS, MSOAS, CCGS, "E38999999")
     two = pd.concat([CCGS, pd.DataFrame({"code": ["E38000002"], "name": ["Other"], "geometry": [box(2, 50, 3, 51)]})])
     assert service_areas.default_ccg(RESIDENTS, MSOAS, two) == "E38000001"  # 1,100 residents against 100
+    # A CCG larger than a readable map is passed over while a smaller one exists.
+    assert service_areas.default_ccg(RESIDENTS, MSOAS, two, max_msoas=1) == "E38000002"
 
 
 # --- Geometry for the web ----------------------------------------------------------------------------
