@@ -59,16 +59,22 @@ def web_features(boundaries: pd.DataFrame, properties: pd.DataFrame, tolerance: 
     An area in `properties` with no boundary is an error: a map silently missing an area would
     misreport it.
     """
+    features = web_shapes(boundaries, properties["code"], tolerance, digits)
+    records = properties.astype(object).where(properties.notna(), None).to_dict("records")
+    for feature, record in zip(features, records):
+        feature["properties"] = record
+    return features
+
+
+def web_shapes(boundaries: pd.DataFrame, codes: pd.Series, tolerance: float, digits: int) -> list[dict]:
+    """GeoJSON Features holding only a simplified geometry and the area's code as `id`: for a map whose
+    numbers travel separately (`footprint_map`), so no feature repeats property names."""
     geometry = boundaries.set_index("code")["geometry"]
-    missing = sorted(set(properties["code"]) - set(geometry.index))
+    missing = sorted(set(codes) - set(geometry.index))
     if missing:
         raise ValueError(f"{len(missing)} area(s) have no boundary, e.g. {', '.join(missing[:5])}")
-    shapes = simplified(geometry.loc[properties["code"]].to_numpy(), tolerance, digits)
-    records = properties.astype(object).where(properties.notna(), None).to_dict("records")
-    return [
-        {"type": "Feature", "geometry": mapping(shape), "properties": record}
-        for shape, record in zip(shapes, records)
-    ]
+    shapes = simplified(geometry.loc[list(codes)].to_numpy(), tolerance, digits)
+    return [{"type": "Feature", "id": code, "geometry": mapping(shape)} for code, shape in zip(codes, shapes)]
 
 
 def spec_bytes(chart: alt.TopLevelMixin) -> int:
@@ -122,11 +128,16 @@ def footprint_map(results: footprints.FootprintResults, msoa_boundaries: pd.Data
     data = data[data["code"].isin(msoa_boundaries["code"])]
     labels = count_labels(cap)
     threshold = percent(results.threshold, 0 if (100 * results.threshold).is_integer() else 1)
-    # The label ('10+') is worked out in the page rather than carried by each of 6,791 features.
-    features = web_features(msoa_boundaries, data.drop(columns="pcns_label"), tolerance, digits)
+    # 6,791 features: the outlines go as GeoJSON keyed by code, the numbers as one CSV text looked up by
+    # that code, and the '10+' label is worked out in the page. Repeating property names in every
+    # feature would add about a sixth to the page.
+    numbers = data[["code", "name", "pcns", "residents", "pcn_shares"]].to_csv(index=False, lineterminator="\n")
+    csv = alt.InlineData(values=numbers, format=alt.DataFormat(type="csv", parse={"pcns": "number", "residents": "number"}))
+    fields = ["name", "pcns", "residents", "pcn_shares"]
     chart = (
-        alt.Chart(alt.Data(values=features))
-        .transform_calculate(pcns_label=f"datum.properties.pcns >= {cap} ? '{cap}+' : '' + datum.properties.pcns")
+        alt.Chart(alt.Data(values=web_shapes(msoa_boundaries, data["code"], tolerance, digits)))
+        .transform_lookup(lookup="id", from_=alt.LookupData(data=csv, key="code", fields=fields))
+        .transform_calculate(pcns_label=f"datum.pcns >= {cap} ? '{cap}+' : '' + datum.pcns")
         .mark_geoshape(stroke=None)
         .encode(
             color=alt.Color(
@@ -137,11 +148,11 @@ def footprint_map(results: footprints.FootprintResults, msoa_boundaries: pd.Data
                 legend=alt.Legend(orient="left", direction="vertical"),
             ),
             tooltip=[
-                alt.Tooltip("properties.name:N", title="MSOA"),
-                alt.Tooltip("properties.code:N", title="Code"),
-                alt.Tooltip("properties.pcns:Q", title=f"PCNs with at least {threshold}"),
-                alt.Tooltip("properties.pcn_shares:N", title="PCNs and their shares"),
-                alt.Tooltip("properties.residents:Q", title="Registered residents", format=",d"),
+                alt.Tooltip("name:N", title="MSOA"),
+                alt.Tooltip("id:N", title="Code"),
+                alt.Tooltip("pcns:Q", title=f"PCNs with at least {threshold}"),
+                alt.Tooltip("pcn_shares:N", title="PCNs and their shares"),
+                alt.Tooltip("residents:Q", title="Registered residents", format=",d"),
             ],
         )
         .project(type="mercator")

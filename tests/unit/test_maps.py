@@ -3,6 +3,7 @@ colours, the chart builders, and the synthetic boundaries."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -226,10 +227,16 @@ def test_footprint_map_colours_each_msoa_by_its_count():
         by_area={}, patients_outside_msoas=0, patients_not_in_pcn=50,
     )
     spec = maps.footprint_map(results, MSOAS, note="SYNTHETIC").to_dict()
-    features = _rows(spec, spec["vconcat"][0]["data"]) if "vconcat" in spec else _rows(spec, spec["data"])
-    values = {feature["properties"]["code"]: feature["properties"] for feature in features}
-    assert values["E02000001"]["pcns"] == 3 and values["E02000001"]["pcn_shares"] == "U00001 50%; U00002 30%; U00003 15%"
-    assert values["E02000003"]["pcns"] == 1
+    # The outlines carry only their code; the numbers are one CSV text the page looks up by that code.
+    assert sorted(feature["id"] for feature in spec["data"]["values"]) == list(MSOAS["code"])
+    assert all(set(feature) == {"type", "id", "geometry"} for feature in spec["data"]["values"])
+    lookup = spec["transform"][0]
+    assert (lookup["lookup"], lookup["from"]["key"]) == ("id", "code")
+    numbers = pd.read_csv(io.StringIO(_rows(spec, lookup["from"]["data"]))).set_index("code")
+    assert numbers.loc["E02000001", "pcns"] == 3
+    assert numbers.loc["E02000001", "pcn_shares"] == "U00001 50%; U00002 30%; U00003 15%"
+    assert numbers.loc["E02000003", "pcns"] == 1
+    assert spec["encoding"]["color"]["field"] == "pcns_label"
     assert "SYNTHETIC" in json.dumps(spec)
 
 
