@@ -99,24 +99,14 @@ def count_labels(cap: int = COUNT_CAP) -> list[str]:
     return [str(n) for n in range(1, cap)] + [f"{cap}+"]
 
 
-def footprint_map_data(results: footprints.FootprintResults, msoa_boundaries: pd.DataFrame,
-                       msoa_names: pd.DataFrame | None = None, cap: int = COUNT_CAP) -> pd.DataFrame:
-    """One row an MSOA drawn: code, name, pcns (count at or over the threshold), pcns_label ('10+'
-    pooled), residents, pcn_shares (the PCNs at or over the threshold with their shares)."""
+def footprint_map_data(results: footprints.FootprintResults, msoa_boundaries: pd.DataFrame) -> pd.DataFrame:
+    """One row an MSOA: code, name, pcns (PCNs at or over the threshold), residents, pcn_shares (those
+    PCNs with their shares)."""
     table = results.msoas[["msoa_code", "residents", "pcns_1pct"]].rename(columns={"msoa_code": "code", "pcns_1pct": "pcns"})
     names = msoa_boundaries.set_index("code")["name"]
-    shares = results.residents[results.residents["pcn_code"].notna() & (results.residents["share"] >= results.threshold)]
-    shares = shares.sort_values(["msoa_code", "share", "pcn_code"], ascending=[True, False, True])
-    lists = shares.groupby("msoa_code", sort=True).apply(
-        lambda rows: "; ".join(f"{pcn} {100 * s:.0f}%" for pcn, s in zip(rows["pcn_code"], rows["share"])),
-        include_groups=False,
-    )
-    table = table.assign(
-        name=table["code"].map(names).fillna(""),
-        pcns_label=[f"{cap}+" if n >= cap else str(max(int(n), 0)) for n in table["pcns"]],
-        pcn_shares=table["code"].map(lists).fillna(""),
-    )
-    return table[["code", "name", "pcns", "pcns_label", "residents", "pcn_shares"]]
+    lists = service_areas.share_lists(results.residents, results.threshold).set_index("msoa_code")["pcn_shares"]
+    table = table.assign(name=table["code"].map(names).fillna(""), pcn_shares=table["code"].map(lists).fillna(""))
+    return table[["code", "name", "pcns", "residents", "pcn_shares"]]
 
 
 def footprint_map(results: footprints.FootprintResults, msoa_boundaries: pd.DataFrame, *, note: str = "",
@@ -124,14 +114,14 @@ def footprint_map(results: footprints.FootprintResults, msoa_boundaries: pd.Data
                   cap: int = COUNT_CAP) -> alt.TopLevelMixin:
     """Figure 6.4's map: England's MSOAs coloured by the number of PCNs with at least the threshold share
     of their registered residents (hover: the MSOA, the count, the PCNs and their shares)."""
-    data = footprint_map_data(results, msoa_boundaries, cap=cap)
+    data = footprint_map_data(results, msoa_boundaries)
     data = data[data["code"].isin(msoa_boundaries["code"])]
     labels = count_labels(cap)
     threshold = percent(results.threshold, 0 if (100 * results.threshold).is_integer() else 1)
     # 6,791 features: the outlines go as GeoJSON keyed by code, the numbers as one CSV text looked up by
     # that code, and the '10+' label is worked out in the page. Repeating property names in every
     # feature would add about a sixth to the page.
-    numbers = data[["code", "name", "pcns", "residents", "pcn_shares"]].to_csv(index=False, lineterminator="\n")
+    numbers = data.to_csv(index=False, lineterminator="\n")
     csv = alt.InlineData(values=numbers, format=alt.DataFormat(type="csv", parse={"pcns": "number", "residents": "number"}))
     fields = ["name", "pcns", "residents", "pcn_shares"]
     chart = (

@@ -92,7 +92,7 @@ def ccg_service_areas(
     local = residents[residents["msoa_code"].isin(codes)]
     counts = footprints.msoa_footprints(local, threshold)
     shared = footprints.with_shares(local)
-    counts = counts.drop(columns="pcn_shares").merge(_share_lists(shared, threshold), on="msoa_code", how="left")
+    counts = counts.drop(columns="pcn_shares").merge(share_lists(shared, threshold), on="msoa_code", how="left")
     table = pd.DataFrame({"msoa_code": codes}).merge(
         msoa_boundaries[["code", "name"]].rename(columns={"code": "msoa_code", "name": "msoa_name"}), on="msoa_code"
     )
@@ -105,8 +105,9 @@ def ccg_service_areas(
     return table[columns]
 
 
-def _share_lists(shared: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """msoa_code, pcn_shares: 'U12345 52%; U23456 30%' for the PCNs at or over the threshold, largest first."""
+def share_lists(shared: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """msoa_code, pcn_shares: 'U12345 52%; U23456 30%' for the PCNs at or over the threshold, largest first
+    (ties by code). `shared` is `footprints.with_shares`'s table. What the maps' tooltips show."""
     kept = shared[shared["pcn_code"].notna() & (shared["share"] >= threshold)]
     kept = kept.sort_values(["msoa_code", "share", "pcn_code"], ascending=[True, False, True])
     lists = kept.groupby("msoa_code", sort=True).apply(

@@ -194,4 +194,4 @@ def test_both_maps_are_drawn_from_the_synthetic_sample_and_say_so(built_project)
     assert f"In {numbers['ccg_name']}" in html
     assert 'id="tbl-ccg-service-map"' in html and "tbl-ccg-service-map.csv" in html
     # The national map stays small enough for one page (see README, "Maps").
-    assert (project / "figures" / "fig-pcn-footprints-map.md").stat().st_size < 2_200_000
+    assert (project / "figures" / "fig-pcn-footprints-map.md").stat().st_size < 1_800_000
