@@ -19,7 +19,13 @@ import shapely
 from shapely.geometry import shape
 
 from pcnreport.errors import DataFormatError
-from pcnreport.readers._common import SPELLINGS, capped, existing_file, match_header, raise_if_any
+from pcnreport.readers._common import (
+    SPELLINGS,
+    capped,
+    existing_file,
+    match_header,
+    raise_if_any,
+)
 
 # Code shapes, England or Wales where ONS's product covers both; England only is kept.
 _AREAS = {
