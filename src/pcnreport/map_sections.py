@@ -75,7 +75,7 @@ def _footprint_map_missing(results, msoa_boundaries) -> str:
 
 def write_service_map(
     output_dir: Path,
-    registrations: pd.DataFrame | None,
+    registrations: pd.DataFrame,
     lsoa_msoa: pd.DataFrame,
     epcn: Epcn,
     msoa_boundaries: pd.DataFrame | None,
