@@ -92,8 +92,8 @@ class Dataset:
     reader: str
     releases: dict[str, Release] = field(default_factory=dict)
     also_in: tuple[str, ...] = ()  # other folders holding third-party versions of the dataset
-    # False only for research data the team supplies: without it, the sections using it say so
-    # instead of the build failing. A public dataset is always required.
+    # False for research data the team supplies, and for boundaries (only the maps need them): without
+    # the dataset, the sections using it say so instead of the build failing.
     required: bool = True
     columns: tuple[Column, ...] = ()  # the input format, for datasets no publisher defines (federations)
     notes: str = ""
@@ -101,6 +101,9 @@ class Dataset:
     # True: a release whose address is its landing page (url_confirmed: false) links the file itself,
     # so fetch and check-updates find the file there by `files` (see `landing`).
     file_on_landing_page: bool = False
+    # The credit line the licence requires wherever the data are shown (ONS boundaries: the Ordnance
+    # Survey copyright line); figures drawn from the dataset print it.
+    attribution: str = ""
 
     @property
     def file_patterns(self) -> tuple[str, ...]:
@@ -135,7 +138,7 @@ class Catalogue:
 # --- Loading -------------------------------------------------------------------------------------------
 
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
-_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "file_on_landing_page")
+_DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "file_on_landing_page", "attribution")
 _RELEASE_REQUIRED = ("url",)
 _RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
 
@@ -201,6 +204,7 @@ def _dataset(name: Any, entry: Any) -> Dataset:
         required=_flag(entry, "required", default=True),
         discovery=_discovery(entry.get("discovery")),
         file_on_landing_page=_flag(entry, "file_on_landing_page", default=False),
+        attribution=str(entry.get("attribution") or ""),
     )
 
 

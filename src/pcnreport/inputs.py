@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport import pcn_size, readers, runlog
+from pcnreport import pcn_size, readers, runlog, synth
 from pcnreport.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.errors import DataNotFoundError
 
@@ -53,8 +53,9 @@ class DataInputs:
     def read_optional(self, name: str):
         """Like `read`, but None when the folder lacks a dataset the catalogue marks not required.
 
-        Only research data the team supplies (federations) are optional: a public dataset missing
-        from the folder is an error, so a report is never published with a section silently dropped.
+        Only research data the team supplies (federations) and boundaries (used by the maps alone) are
+        optional: any other public dataset missing from the folder is an error, so a report is never
+        published with a section silently dropped; a missing optional one puts a notice in its place.
         """
         dataset = self.catalogue[name]
         try:
@@ -71,6 +72,11 @@ class DataInputs:
         if population_source == "registrations":
             return self.read("registrations")[["practice_code", "list_size"]]
         raise ValueError(f"population_source must be 'registrations' or 'payments', not {population_source!r}")
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data folder is the synthetic sample (figures then say so)."""
+        return synth.is_synthetic(self.data_dir)
 
     @property
     def releases(self) -> dict[str, str]:

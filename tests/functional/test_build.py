@@ -174,3 +174,24 @@ def test_executed_notebooks_are_published_with_the_site(built_project):
     published = sorted(p.name for p in (project / "_book" / "notebooks").glob("*.ipynb"))
     assert published == sorted(p.name for p in result.executed_notebooks)
     assert len(published) == len(list((project / "analysis").glob("*.ipynb")))
+
+
+def test_both_maps_are_drawn_from_the_synthetic_sample_and_say_so(built_project):
+    project, _ = built_project
+    chapters = project / "_book" / "chapters"
+    for page, figure in (("04-commissioning-contracting.html", "fig-ccg-service-map"),
+                         ("06-pcn-characteristics.html", "fig-pcn-footprints-map")):
+        html = (chapters / page).read_text(encoding="utf-8")
+        assert f'id="{figure}"' in html, f"{figure} missing from {page}"
+        assert f'data-chart="chart-{figure}"' in html, f"{figure} is not an interactive chart in {page}"
+        assert "SYNTHETIC SAMPLE: made-up areas" in html
+        assert "Not available in this build" not in html.split(f'id="{figure}"')[1][:2000]
+        spec = json.loads((project / "figures" / f"{figure}.vl.json").read_text(encoding="utf-8"))
+        assert "geoshape" in json.dumps(spec)
+    # The numbers behind Figure 4.2 are in the text and in a table with a CSV download.
+    numbers = json.loads((project / "_generated" / "numbers" / "service_map.json").read_text())["text"]
+    html = (chapters / "04-commissioning-contracting.html").read_text(encoding="utf-8")
+    assert f"In {numbers['ccg_name']}" in html
+    assert 'id="tbl-ccg-service-map"' in html and "tbl-ccg-service-map.csv" in html
+    # The national map stays small enough for one page (see README, "Maps").
+    assert (project / "figures" / "fig-pcn-footprints-map.md").stat().st_size < 1_800_000

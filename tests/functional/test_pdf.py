@@ -54,6 +54,14 @@ def test_pdf_holds_title_chapter_and_captions(text):
     assert "Synthetic data" in text
 
 
+def test_pdf_holds_both_maps(text):
+    # Captions of Figure 4.2 (chapter 4) and of the map of Figure 6.4 (chapter 6), and the maps' own
+    # synthetic-data note, drawn into the vector figures.
+    assert re.search(r"Figure 4\.\d+: The MSOAs of SYNTHETIC CCG \d+", text)
+    assert re.search(r"Figure 6\.\d+: Number of PCNs with at least 1% of each MSOA", text)
+    assert "SYNTHETIC SAMPLE: made-up areas" in text
+
+
 def test_pdf_has_enough_pages(pdf):
     assert len(pdf.pages) >= MIN_PAGES
 

@@ -36,8 +36,18 @@ def contract_datasets() -> list[str]:
 
 def test_every_dataset_of_the_contract_is_catalogued(catalogue):
     expected = contract_datasets()
-    assert len(expected) == 12
+    assert len(expected) == 15
     assert sorted(catalogue.datasets) == sorted(expected)
+
+
+def test_boundaries_are_optional_and_carry_the_os_copyright_line(catalogue):
+    for name in ("boundaries-msoa", "boundaries-lsoa", "boundaries-ccg"):
+        dataset = catalogue[name]
+        assert not dataset.required, name
+        assert dataset.attribution.startswith("Source: Office for National Statistics"), name
+        assert "Contains OS data © Crown copyright and database right" in dataset.attribution, name
+        assert "boundaries" in dataset.also_in, name
+    assert catalogue["epcn"].attribution == ""
 
 
 def test_every_dataset_has_its_fields(catalogue):

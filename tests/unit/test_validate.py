@@ -164,9 +164,10 @@ def test_real_extracts(shared_data):
         "epcn": "2019-12", "registrations": "2021-01", "registrations-age": "unversioned",
         "registrations-lsoa": "2020-01-pennine-lancashire", "qof-prevalence": "2017-18",
         "practice-ccg": "2019-20", "imd": "2019", "ruc": "2011", "lsoa-msoa": "unversioned",
-        "payments": "2019-20",
+        "payments": "2019-20", "boundaries-msoa": "unversioned", "boundaries-ccg": "unversioned",
     }  # fmt: skip
     assert report["federations"].status == MISSING
+    assert report["boundaries-lsoa"].status == MISSING  # catalogued, optional, not in ../shared/data
     for dataset in report.found:  # every catalogued checksum is of these very copies
         assert dataset.warnings == (), dataset.dataset
     for name in ("epcn", "registrations", "payments"):  # readers that predate this change

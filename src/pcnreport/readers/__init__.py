@@ -17,9 +17,11 @@ expected and what was found. No pandas, pandera or openpyxl traceback reaches th
 
 One module a publisher family: `epcn`, `registrations` (all persons, by age, by LSOA), `payments`, `qof`
 (prevalence, practice to CCG mapping), `geography` (IMD, RUC, LSOA to MSOA), `federations`,
-`interviews` (the WP1 interviewees' emphasis on the policy themes).
+`interviews` (the WP1 interviewees' emphasis on the policy themes), `boundaries` (ONS's GeoJSON
+boundaries of MSOAs, LSOAs and CCGs: not tables, so read as GeoJSON with the same kind of messages).
 """
 
+from pcnreport.readers.boundaries import read_ccg_boundaries, read_lsoa_boundaries, read_msoa_boundaries
 from pcnreport.readers.epcn import Epcn, read_epcn
 from pcnreport.readers.federations import read_federations
 from pcnreport.readers.geography import read_imd, read_lsoa_msoa, read_ruc
@@ -42,4 +44,7 @@ __all__ = [
     "read_lsoa_msoa",
     "read_federations",
     "read_interview_emphasis",
+    "read_msoa_boundaries",
+    "read_lsoa_boundaries",
+    "read_ccg_boundaries",
 ]

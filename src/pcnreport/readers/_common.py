@@ -160,6 +160,12 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "lsoa_code": ("LSOA_CODE", "LSOA11CD"),
         "msoa_code": ("MSOA_CODE", "MSOA11CD"),
     },
+    # ONS boundary files (GeoJSON): the feature properties, named by census year. ONS's downloads use upper
+    # case (MSOA11CD), its newer ones lower case (msoa11cd; case does not matter here); some republished
+    # copies spell them msoa11_code / msoa11_name.
+    "boundaries-msoa": {"code": ("MSOA11CD", "msoa11_code"), "name": ("MSOA11NM", "msoa11_name")},
+    "boundaries-lsoa": {"code": ("LSOA11CD", "lsoa11_code"), "name": ("LSOA11NM", "lsoa11_name")},
+    "boundaries-ccg": {"code": ("CCG20CD", "ccg20_code"), "name": ("CCG20NM", "ccg20_name")},
     # No publisher: the project's own documented format (data/catalogue.yaml).
     "federations": {
         "practice_code": ("practice_code",),

@@ -18,6 +18,8 @@ downstream has a "synthetic" code path except the label on every page.
     imd/2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx   MHCLG IMD 2019, File 1
     federations/2019/federations.csv                        federations and super-practices (project format)
     interviews/2019/emphasis.csv                            WP1 interviewees' emphasis on three themes (project format)
+    boundaries-msoa/2011/msoa-2011.geojson                  MSOA boundaries (ONS GeoJSON): the geography's grid cells
+    boundaries-ccg/2020-04/ccg-2020-04.geojson              CCG boundaries (ONS GeoJSON): unions of their MSOAs
     SYNTHETIC.json                                          the marker: every file and its sha256
 
 Nothing in it is real, and every name says so (SYNTHETIC PRACTICE 0001, SYNTHETIC PCN 0001, NHS
@@ -35,7 +37,8 @@ stay clear of real codes where the code space allows:
 
 Modules, in the order `write_sample` runs them: `organisations` (CCGs, PCNs, practices), `traits` (each
 PCN's rurality, age, deprivation, workload), `geography` (MSOAs and LSOAs on a map, RUC, IMD), `lsoa`
-(where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`; `spec` holds every
+(where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`,
+`boundaries` (the geography's grid as MSOA and CCG boundaries); `spec` holds every
 calibration target, `draws` the sampling helpers, `formats` the byte conventions.
 
 Calibration: the distributions follow what the interim report publishes about PCNs in January 2020
@@ -94,7 +97,7 @@ def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
     """Every file's bytes, by dataset name (the keys of SAMPLE_PATHS)."""
     # Imported here, not at the top: a build that finds its sample already written (every rebuild)
     # should not pay for importing numpy, pandas and openpyxl just to read the marker.
-    from pcnreport.synth import federations, geography, interviews, lsoa, qof, registrations
+    from pcnreport.synth import boundaries, federations, geography, interviews, lsoa, qof, registrations
     from pcnreport.synth.draws import _streams
     from pcnreport.synth.epcn import _epcn_workbook
     from pcnreport.synth.organisations import _make_ccgs, _make_pcns, _make_practices
@@ -125,6 +128,8 @@ def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
         "imd": geography.imd_workbook(places, when),
         "federations": federations.federations_csv(practices, federations.make_ventures(practices, streams["federations"])),
         "interview-emphasis": interviews.emphasis_csv(spec.seed),
+        "boundaries-msoa": boundaries.msoa_geojson(places),
+        "boundaries-ccg": boundaries.ccg_geojson(places, ccgs),
     }
 
 

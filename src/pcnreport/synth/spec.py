@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 GENERATOR = "pcnreport.synth"
 # Bump when the files a given seed produces change: the marker records it, so a cached build can tell.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 MARKER = "SYNTHETIC.json"
 
 SAMPLE_PATHS = {
@@ -24,6 +24,8 @@ SAMPLE_PATHS = {
     "imd": "imd/2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
     "federations": "federations/2019/federations.csv",
     "interview-emphasis": "interviews/2019/emphasis.csv",
+    "boundaries-msoa": "boundaries-msoa/2011/msoa-2011.geojson",
+    "boundaries-ccg": "boundaries-ccg/2020-04/ccg-2020-04.geojson",
 }
 
 # NHS England's seven regions in 2019/20 with their share of practices (payments file 2019/20), which sets
