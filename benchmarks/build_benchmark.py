@@ -109,6 +109,7 @@ tables = {}
 original = DataInputs.read
 def shared_read(self, name):
     if name not in tables:
+        self.table_cache = None  # a cold build parses each dataset once: no table cache here
         tables[name] = original(self, name)
     self.found.setdefault(name, self.locate(name))
     return tables[name]

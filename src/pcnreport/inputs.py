@@ -19,9 +19,8 @@ import pandas as pd
 from pcnreport import pcn_size, readers, runlog
 from pcnreport.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.errors import DataNotFoundError
+from pcnreport.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.tablecache import TableCache
-
-TABLE_CACHE = Path(".cache") / "tables"  # below the project folder; .cache/ is never committed
 
 
 @dataclass

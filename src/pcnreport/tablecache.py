@@ -38,6 +38,7 @@ from pcnreport.atomic import write_bytes_atomic
 from pcnreport.buildcache import PACKAGE_DIR, FileHasher, tree_hashes
 from pcnreport.hashing import sha256_bytes, sha256_json
 
+FOLDER = Path(".cache") / "tables"  # below the project folder; .cache/ is never committed
 FORMAT = 1  # bump when the entry layout changes: every older entry becomes a miss
 MAGIC = b"pcnreport-table\n"
 KEEP = 3  # entries kept a dataset (the newest): the current release, the last and one spare
