@@ -127,3 +127,13 @@ def test_the_default_reads_clean_workbooks_with_calamine(tmp_path, monkeypatch):
     opened = _workbook.open_workbook_bytes(path, path.read_bytes(), engine="auto")
     opened.close()
     assert isinstance(opened, _workbook.CalamineWorkbook)
+
+
+@pytest.mark.parametrize("engine", ENGINES + ("auto",))
+@pytest.mark.parametrize("content", [b"PCN Code,PCN Name\n", b"PK\x03\x04 not really a zip"], ids=["text", "broken zip"])
+def test_a_file_that_is_not_a_workbook_is_a_data_format_error(tmp_path, monkeypatch, engine, content):
+    path = tmp_path / "ePCN.xlsx"
+    path.write_bytes(content)
+    monkeypatch.setattr(_workbook, "ENGINE", engine)
+    with pytest.raises(DataFormatError, match="not an Excel workbook"):
+        read_epcn(path)
