@@ -11,9 +11,10 @@ In a temporary copy of the project (the sources only, as the functional tests co
 
 each incremental, and again with `--force` and the table cache emptied (the naive baseline: every
 notebook re-executed, every dataset parsed, every page re-rendered). Then the unavoidable parts of a
-build: reading every dataset once with its reader, the notebooks' computations in one process (no kernels), and one pandoc + Typst render. Every measurement
-runs in a fresh process; peak memory is the largest resident set of that process or any process it
-started and waited for (a notebook's kernel), from getrusage.
+build: reading every dataset once with its reader, the notebooks' computations in one process (no
+kernels, no table cache), and one pandoc + Typst render. Every measurement runs in a fresh process;
+peak memory is the largest resident set of that process or any process it started and waited for (a
+notebook's kernel), from getrusage.
 """
 
 from __future__ import annotations
