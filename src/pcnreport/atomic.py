@@ -21,7 +21,9 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
+def write_bytes_atomic(path: Path, data: bytes, *, record: bool = True) -> Path:
+    """Write `data` to `path` atomically. `record=False` for a cache a notebook's kernel keeps for itself
+    (read tables, file hashes): those are not the notebook's outputs, so the build must not restore them."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The temporary file must be in the same folder: os.replace is atomic only within one filesystem.
@@ -37,12 +39,13 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    runlog.record_write(path)  # inside a build's notebook run: the build caches what each run wrote
+    if record:
+        runlog.record_write(path)  # inside a build's notebook run: the build caches what each run wrote
     return path
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    return write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, *, record: bool = True) -> Path:
+    return write_bytes_atomic(path, text.encode("utf-8"), record=record)
 
 
 def publish_directory(staging: Path, target: Path) -> None:

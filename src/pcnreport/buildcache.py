@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,11 +37,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class FileHasher:
-    """SHA-256 of files, remembered by (size, mtime, inode) as git's index does.
+    """SHA-256 of files, remembered by (size, mtime, ctime, inode) as git's index does.
 
     A rebuild re-hashes only files whose metadata changed, so checking 100 MB of data costs a stat
-    per file. A write that keeps size and mtime to the nanosecond goes unseen: `--force` covers it.
+    per file. ctime is in the signature because no program can set it: a write that restores the size
+    and mtime (`touch -d`, a copy keeping times) still changes it. And as git does for "racily clean"
+    files, a file changed within `RACY_SECONDS` of being hashed is not remembered, since a second
+    write in the same timestamp tick would leave its signature unchanged.
     """
+
+    RACY_SECONDS = 2  # covers coarse timestamps (2 s on FAT) as well as the kernel's clock tick
 
     def __init__(self, store: Path | None = None):
         self.store = Path(store) if store else None
@@ -55,19 +61,22 @@ class FileHasher:
     def __call__(self, path: Path) -> str:
         path = Path(path)
         stat = path.stat()
-        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         key = str(path.resolve())
         known = self._known.get(key)
-        if known and known[:3] == signature:
-            return known[3]
+        if isinstance(known, list) and known[:4] == signature:
+            return known[4]
         digest = sha256_of(path)
-        self._known[key] = [*signature, digest]
-        self._dirty = True
+        changed_last = max(stat.st_mtime_ns, stat.st_ctime_ns)
+        if time.time_ns() - changed_last > self.RACY_SECONDS * 1_000_000_000:
+            self._known[key] = [*signature, digest]
+            self._dirty = True
         return digest
 
     def save(self) -> None:
+        # A cache, never an output: not recorded as written by a notebook when saved inside its kernel.
         if self.store and self._dirty:
-            write_text_atomic(self.store, json.dumps(self._known, sort_keys=True))
+            write_text_atomic(self.store, json.dumps(self._known, sort_keys=True), record=False)
             self._dirty = False
 
 

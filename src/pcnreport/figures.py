@@ -15,6 +15,7 @@ import functools
 import html
 import importlib.resources
 import json
+from importlib import metadata
 from pathlib import Path
 
 import altair as alt
@@ -22,6 +23,7 @@ import pandas as pd
 import vl_convert
 
 from pcnreport.atomic import write_bytes_atomic, write_text_atomic
+from pcnreport.hashing import sha256_bytes, sha256_json
 from pcnreport.measures import RECOMMENDED_RANGE
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Bands are also
@@ -243,8 +245,32 @@ if (document.readyState === "loading") {
 
 
 def write_runtime(out_dir: Path) -> Path:
-    """Write pcn-charts.js: Vega, Vega-Lite and vega-embed bundled, plus the drawing snippet."""
-    bundle = vl_convert.javascript_bundle(snippet=_RUNTIME_SNIPPET, vl_version=VEGA_LITE_VERSION)
+    """Write pcn-charts.js: Vega, Vega-Lite and vega-embed bundled, plus the drawing snippet.
+
+    Bundling takes vl-convert 1.5 to 3 s, on every build that re-runs any notebook, for a file that
+    changes only with vl-convert, the Vega-Lite version or the snippet. So the file's first line records
+    a key over those and a SHA-256 of the rest, and an existing file whose line matches (and whose
+    content is intact) is kept as it is.
+    """
     path = Path(out_dir) / RUNTIME_NAME
-    write_text_atomic(path, bundle)
+    key = sha256_json(
+        {"vl-convert": metadata.version("vl-convert-python"), "vega-lite": VEGA_LITE_VERSION, "snippet": _RUNTIME_SNIPPET}
+    )
+    if _runtime_key(path) == key:
+        return path
+    bundle = vl_convert.javascript_bundle(snippet=_RUNTIME_SNIPPET, vl_version=VEGA_LITE_VERSION)
+    write_text_atomic(path, f"/* {RUNTIME_NAME} {key} {sha256_bytes(bundle.encode('utf-8'))} */\n{bundle}")
     return path
+
+
+def _runtime_key(path: Path) -> str | None:
+    """The key recorded in an existing runtime file, if its content still matches its recorded hash."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    first, _, body = data.partition(b"\n")
+    parts = first.split()
+    if len(parts) != 5 or parts[:2] != [b"/*", RUNTIME_NAME.encode()] or parts[4] != b"*/":
+        return None
+    return parts[2].decode("ascii", "replace") if parts[3].decode("ascii", "replace") == sha256_bytes(body) else None

@@ -142,7 +142,9 @@ def msoa_footprints(residents: pd.DataFrame, threshold: float = DEFAULT_THRESHOL
 def _share_lists(in_pcn: pd.DataFrame) -> pd.Series:
     ordered = in_pcn.sort_values(["msoa_code", "share", "pcn_code"], ascending=[True, False, True])
     lists: dict[str, list[str]] = {}
-    for msoa, pcn, residents, share in ordered[["msoa_code", "pcn_code", "residents", "share"]].itertuples(index=False):
+    # Plain Python lists first: iterating pandas' string arrays element by element costs ~3 s nationally.
+    columns = [ordered[name].tolist() for name in ("msoa_code", "pcn_code", "residents", "share")]
+    for msoa, pcn, residents, share in zip(*columns):
         lists.setdefault(msoa, []).append(f"{pcn} {residents} ({100 * share:.1f}%)")
     return pd.Series({msoa: "; ".join(items) for msoa, items in lists.items()}, dtype="object")
 

@@ -3,6 +3,10 @@
 Every notebook starts the same way: find each dataset in the data folder, read it with its reader,
 and record which release it read (the report prints the releases). `DataInputs` does that in one
 place so notebooks stay a few lines of library calls.
+
+Tables come from the project's table cache (`.cache/tables/`, see `tablecache`) when the same file was
+read by the same reader before, in this kernel or another: each notebook runs in its own kernel, and
+five of them read the ePCN workbook.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import pandas as pd
 from pcnreport import pcn_size, readers, runlog, synth
 from pcnreport.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.errors import DataNotFoundError
+from pcnreport.tablecache import FOLDER as TABLE_CACHE
+from pcnreport.tablecache import TableCache
 
 
 @dataclass
@@ -23,12 +29,18 @@ class DataInputs:
     catalogue: Catalogue
     releases_wanted: dict[str, str] = field(default_factory=dict)
     found: dict[str, LocatedFile] = field(default_factory=dict)
+    table_cache: TableCache | None = None  # None: every read parses the file
     _tables: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, project_dir, data_dir, releases: dict[str, str] | None = None) -> "DataInputs":
+    def open(
+        cls, project_dir, data_dir, releases: dict[str, str] | None = None, *, cache: bool = True
+    ) -> "DataInputs":
+        """Notebooks pass the project folder as `output_dir` (the build's parameter), so the table
+        cache is the project's own `.cache/tables/`, shared by every notebook of the build."""
         catalogue = load_catalogue(Path(project_dir) / "data" / "catalogue.yaml")
-        return cls(Path(data_dir), catalogue, dict(releases or {}))
+        table_cache = TableCache(Path(project_dir) / TABLE_CACHE) if cache else None
+        return cls(Path(data_dir), catalogue, dict(releases or {}), table_cache=table_cache)
 
     def locate(self, name: str) -> LocatedFile:
         if name not in self.found:
@@ -46,8 +58,15 @@ class DataInputs:
     def read(self, name: str):
         """The dataset's tidy table (read with its catalogue reader); DataNotFoundError if absent."""
         if name not in self._tables:
-            reader = getattr(readers, self.catalogue[name].reader)
-            self._tables[name] = reader(self.locate(name).path)
+            reader_name = self.catalogue[name].reader
+            reader = getattr(readers, reader_name)
+            # locate() records the read for the build cache, whether or not the table comes from the
+            # table cache: the build must still re-run this notebook when the file changes.
+            path = self.locate(name).path
+            if self.table_cache is None:
+                self._tables[name] = reader(path)
+            else:
+                self._tables[name] = self.table_cache.read(name, reader_name, path, reader)
         return self._tables[name]
 
     def read_optional(self, name: str):

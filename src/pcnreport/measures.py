@@ -189,7 +189,10 @@ def share_in_flagged_lsoas(members: pd.DataFrame, lsoa_patients: pd.DataFrame, f
     or unknown LSOAs, or codes the lookup lacks) are left out of both numerator and denominator: the
     share is of patients whose area is known (`unclassified_patients` counts the others).
     """
-    flag = lsoa_patients["lsoa_code"].map(flags)
+    # A positional lookup rather than Series.map: mapping ~870,000 text codes casts every result back
+    # one by one (0.2 s a call); the lookup gives the same flags, <NA> where `flags` lacks the code.
+    position = flags.index.get_indexer(lsoa_patients["lsoa_code"])
+    flag = pd.Series(flags.astype("boolean").array.take(position, allow_fill=True), index=lsoa_patients.index)
     known = lsoa_patients.loc[flag.notna(), ["practice_code", "patients"]].copy()
     known["in_flagged"] = known["patients"].where(flag[flag.notna()].astype(bool), 0)
     return ratio_by_pcn(members, known, "in_flagged", "patients")

@@ -42,8 +42,14 @@ def test_rebuild_skips_unchanged_steps_and_reruns_only_readers_of_a_changed_file
     assert "data file qof/2017-18/PREVALENCE_1718.csv changed" in explained
     assert explained.count("skip (unchanged)") == len(first.executed_notebooks) - len(readers)
 
+    tables = project / ".cache" / "tables"
+    epcn_entries = {entry: entry.stat().st_mtime_ns for entry in tables.glob("epcn-*.pickle")}
+    assert len(epcn_entries) == 1 and len(list(tables.glob("qof-prevalence-*.pickle"))) == 1
     third = build(BuildOptions(project_dir=project))
     assert sorted(third.ran) == readers
+    # The re-run read the changed file again (a second QOF entry) and took the others from the table cache.
+    assert len(list(tables.glob("qof-prevalence-*.pickle"))) == 2
+    assert {entry: entry.stat().st_mtime_ns for entry in tables.glob("epcn-*.pickle")} == epcn_entries
     assert len(third.skipped) == len(first.executed_notebooks) - len(readers)
     assert third.rendered
     for notebook in first.executed_notebooks:

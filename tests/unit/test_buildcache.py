@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,38 @@ def test_explain_runs_nothing_and_says_why(project):
     assert steps[-1].name == "render" and steps[-1].reasons
     assert not (project / "_book").exists() and not (project / "_build" / "cache" / "a.reads.json").exists()
     assert explain(BuildOptions(project_dir=project))[0].reasons == ["the synthetic sample is not generated yet"]
+
+
+def test_file_hasher_does_not_rehash_a_remembered_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(buildcache.FileHasher, "RACY_SECONDS", -1)
+    store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
+    path.write_text("one")
+    first = buildcache.FileHasher(store)
+    digest = first(path)
+    first.save()
+    monkeypatch.setattr(buildcache, "sha256_of", lambda p: pytest.fail("re-hashed a remembered file"))
+    assert buildcache.FileHasher(store)(path) == digest
+
+
+def test_file_hasher_sees_a_rewrite_that_restores_size_and_mtime(tmp_path, monkeypatch):
+    monkeypatch.setattr(buildcache.FileHasher, "RACY_SECONDS", -1)
+    store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
+    path.write_text("one")
+    before = path.stat()
+    first = buildcache.FileHasher(store)
+    first(path)
+    first.save()
+    time.sleep(0.01)  # let the clock move on, so the rewrite's ctime differs
+    path.write_text("two")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: only ctime moved
+    assert buildcache.FileHasher(store)(path) == buildcache.sha256_bytes(b"two")
+
+
+def test_file_hasher_does_not_remember_a_file_changed_just_now(tmp_path):
+    # Racily clean (git's term): a second write in the same timestamp tick would look unchanged.
+    store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
+    path.write_text("one")
+    hasher = buildcache.FileHasher(store)
+    hasher(path)
+    hasher.save()
+    assert not store.exists() or str(path.resolve()) not in json.loads(store.read_text())

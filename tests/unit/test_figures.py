@@ -53,3 +53,25 @@ def test_runtime_bundles_vega_and_draws_every_chart(tmp_path):
     # leaves the machine), and the snippet draws every chart placeholder.
     assert len(runtime) > 500_000
     assert "drawAll" in runtime and "pcn-chart-spec" in runtime
+
+
+def test_runtime_is_bundled_again_only_when_its_inputs_or_content_change(tmp_path, monkeypatch):
+    calls = []
+    real_bundle = figures.vl_convert.javascript_bundle
+
+    def counting_bundle(**options):
+        calls.append(options)
+        return real_bundle(**options)
+
+    monkeypatch.setattr(figures.vl_convert, "javascript_bundle", counting_bundle)
+    path = figures.write_runtime(tmp_path)
+    figures.write_runtime(tmp_path)
+    assert len(calls) == 1  # unchanged: kept
+    path.write_text(path.read_text().replace("drawAll", "drawNone"))
+    figures.write_runtime(tmp_path)
+    assert len(calls) == 2 and "drawAll" in path.read_text()  # edited or damaged: bundled again
+    first_line = path.read_text().splitlines()[0]
+    monkeypatch.setattr(figures, "_RUNTIME_SNIPPET", figures._RUNTIME_SNIPPET + "\n// changed\n")
+    figures.write_runtime(tmp_path)
+    assert len(calls) == 3 and calls[-1]["snippet"].endswith("// changed\n")  # another snippet: bundled again
+    assert path.read_text().splitlines()[0] != first_line

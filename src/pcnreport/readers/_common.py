@@ -19,12 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pandera.pandas as pa
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pcnreport.errors import DataFormatError
+from pcnreport.readers._workbook import Workbook, open_workbook_bytes
 
 # Beyond this many problems of one kind, a message stops being read: list these and count the rest.
 MAX_PROBLEMS = 20
@@ -394,20 +393,18 @@ def _csv_as_text(path: Path, data: bytes | None, encoding: str, where: str) -> p
     return table
 
 
-def open_workbook(path: Path, member: str = "*.xlsx"):
+def open_workbook(path: Path, member: str = "*.xlsx") -> Workbook:
     """An Excel workbook, or the one workbook named like `member` inside a ZIP archive (ODS ships ePCN
-    zipped), opened from memory without extracting it."""
-    source = path
+    zipped), opened from memory without extracting it (see `_workbook` for which engine reads it)."""
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+        data = Path(path).read_bytes()
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if "xl/workbook.xml" not in archive.namelist():
-                    source = io.BytesIO(archive.read(_one_member(path, archive, member)))
-        # read_only streams the XML (the real 8,000-row ePCN workbook in under ~1 s, a little faster than
-        # pandas.read_excel); data_only gives formulas' cached results, or None when there are none.
-        return openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+                    data = archive.read(_one_member(path, archive, member))
+    except (zipfile.BadZipFile, OSError) as error:
         raise DataFormatError(path, f"not an Excel workbook (.xlsx) that can be opened: {error}") from None
+    return open_workbook_bytes(path, data)
 
 
 def read_workbook_table(path: Path, columns: Columns) -> Raw:
@@ -416,7 +413,7 @@ def read_workbook_table(path: Path, columns: Columns) -> Raw:
     workbook = open_workbook(path)
     try:
         for sheet in workbook.sheetnames:
-            header = next(workbook[sheet].iter_rows(max_row=1, values_only=True), ())
+            header = workbook.header(sheet)
             if all(has_column([cell_text(c) for c in header], spellings) for spellings in columns.values()):
                 return read_sheet(path, workbook, sheet, columns)
         found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
@@ -426,23 +423,23 @@ def read_workbook_table(path: Path, columns: Columns) -> Raw:
         workbook.close()
 
 
-def read_sheet(path: Path, workbook, sheet: str, columns: Columns | None = None) -> Raw:
+def read_sheet(path: Path, workbook: Workbook, sheet: str, columns: Columns | None = None) -> Raw:
     """The cells of one sheet as text, rows numbered as Excel shows them: every column, or only those of
     `columns` that the header holds (IMD's 32,844 rows: converting only what is needed saves time)."""
     where = f"sheet '{sheet}', "
     if sheet not in workbook.sheetnames:
         found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
         raise DataFormatError(path, f"missing sheet '{sheet}' (found sheets: {found})")
-    rows = workbook[sheet].iter_rows(values_only=True)
+    rows = workbook.rows(sheet)
     header = next(rows, None)
-    if header is None or all(cell is None for cell in header):
+    if header is None or all(cell is None or cell == "" for cell in header):
         raise DataFormatError(path, f"sheet '{sheet}' is empty: expected a header row in row 1")
     names = [cell_text(cell) for cell in header]
     wanted = range(len(names))
     if columns is not None:
         wanted = sorted(match_header(names, columns)[0].values()) or wanted
     records, numbers = [], []
-    # openpyxl yields empty rows for gaps too, so counting from 2 gives the row numbers Excel shows.
+    # Both engines yield empty rows for gaps too, so counting from 2 gives the row numbers Excel shows.
     for number, row in enumerate(rows, start=2):
         cells = [cell_text(row[pos]) if pos < len(row) else "" for pos in wanted]
         if any(cells):
