@@ -109,18 +109,20 @@ class NotebookPlan:
     key: str | None  # None when it cannot be known before running (no record of what it reads)
     components: dict
     reasons: list[str] = field(default_factory=list)  # empty: skip
+    run: str | None = None  # a parameterised notebook's run ("profile.ccg-00L"); None: the notebook's one run
 
     @property
     def name(self) -> str:
-        return self.notebook.stem
+        return self.run or self.notebook.stem
 
     @property
     def runs(self) -> bool:
         return bool(self.reasons)
 
 
-def manifest_path(project: Path, notebook: Path) -> Path:
-    return Path(project) / CACHE_DIR / f"{notebook.stem}.reads.json"
+def manifest_path(project: Path, notebook: Path, run: str | None = None) -> Path:
+    """The record of a run's key, components and reads: one a run (a parameterised notebook has many)."""
+    return Path(project) / CACHE_DIR / f"{run or notebook.stem}.reads.json"
 
 
 def entry_dir(project: Path, key: str) -> Path:
@@ -211,10 +213,10 @@ def explain_change(old: dict, new: dict) -> list[str]:
 
 def plan_notebook(
     project: Path, notebook: Path, parameters: dict, hasher: FileHasher, library: str, environment: str,
-    force: bool = False,
+    force: bool = False, run: str | None = None,
 ) -> NotebookPlan:
-    """Whether `notebook` must run, and why; its key when known."""
-    record_path = manifest_path(project, notebook)
+    """Whether `notebook` (its run `run`, when parameterised) must run, and why; its key when known."""
+    record_path = manifest_path(project, notebook, run)
     record = None
     if record_path.is_file():
         try:
@@ -224,7 +226,7 @@ def plan_notebook(
     reads = record.get("reads", {}) if record else {}
     components = notebook_components(project, notebook, parameters, reads, hasher, library, environment)
     key = sha256_json(components)
-    plan = NotebookPlan(notebook, key, components)
+    plan = NotebookPlan(notebook, key, components, run=run)
     if record is None:
         plan.reasons = ["no previous run"]
     elif record.get("key") != key:
@@ -238,7 +240,7 @@ def plan_notebook(
 
 def store_run(
     project: Path, notebook: Path, executed: Path, parameters: dict, reads: dict[str, dict], outputs: list[Path],
-    hasher: FileHasher, library: str, environment: str,
+    hasher: FileHasher, library: str, environment: str, run: str | None = None,
 ) -> str:
     """Cache a finished run's outputs under its key and record what it read. Returns the key.
 
@@ -260,7 +262,7 @@ def store_run(
             files[relative.as_posix()] = hasher(output)
     if not (target / "entry.json").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{notebook.stem}."))
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{run or notebook.stem}."))
         try:
             for relative in files:
                 destination = staging / "files" / relative
@@ -276,7 +278,7 @@ def store_run(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     write_text_atomic(
-        manifest_path(project, notebook),
+        manifest_path(project, notebook, run),
         json.dumps(
             {"key": key, "components": components, "reads": reads, "outputs": sorted(files)}, indent=1, sort_keys=True
         ),

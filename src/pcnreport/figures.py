@@ -151,6 +151,54 @@ def practices_vs_population(sizes: pd.DataFrame, bounds: tuple[int, int] = RECOM
     return _configure((points + rules).properties(width=WIDTH, height=HEIGHT))
 
 
+def area_pcn_sizes(
+    england: pd.DataFrame, area: pd.DataFrame, area_label: str, percentiles: dict[str, float],
+    bounds: tuple[int, int] = RECOMMENDED_RANGE,
+) -> alt.Chart:
+    """An area profile's chart: its PCNs' populations as ticks on one row, all of England's on another,
+    over the recommended range (shaded) and England's P10, median and P90 (labelled rules).
+
+    `england` and `area` have pcn_code, pcn_name, practices, population; `percentiles` maps a label
+    ("P10", "median", "P90") to its value.
+    """
+    england_label = f"England ({len(england):,} PCNs)"
+    rows = [england_label, area_label]
+    columns = ["pcn_code", "pcn_name", "practices", "population"]
+    data = pd.concat([
+        _with_band_labels(england[columns], bounds).assign(row=england_label),
+        _with_band_labels(area[columns], bounds).assign(row=area_label),
+    ])
+    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=260))
+    band = (
+        alt.Chart(pd.DataFrame({"lower": [bounds[0]], "upper": [bounds[1]]}))
+        .mark_rect(color="#dceaf7")
+        .encode(x="lower:Q", x2="upper:Q")
+    )
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(thickness=2, size=26, opacity=0.75)
+        .encode(
+            x=alt.X("population:Q", title="Registered population of the PCN", axis=alt.Axis(format=",d")),
+            y=y,
+            color=_band_encoding(),
+            tooltip=[
+                alt.Tooltip("pcn_name:N", title="PCN"),
+                alt.Tooltip("pcn_code:N", title="Code"),
+                alt.Tooltip("practices:Q", title="Practices"),
+                alt.Tooltip("population:Q", title="Population", format=",d"),
+            ],
+        )
+    )
+    marks = pd.DataFrame({"label": list(percentiles), "value": list(percentiles.values())})
+    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#333").encode(x="value:Q")
+    labels = (
+        alt.Chart(marks)
+        .mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10, color="#333")
+        .encode(x="value:Q", y=alt.value(0), text=alt.Text("label:N"))
+    )
+    return _configure((band + ticks + rules + labels).properties(width=WIDTH, height=110))
+
+
 def _json_for_script_tag(spec: dict) -> str:
     """JSON that cannot end the <script> element it sits in, whatever the data hold.
 

@@ -13,6 +13,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -255,16 +256,19 @@ def render(project_dir: Path, out_dir: Path) -> RenderResult:
         docs = list(pool.map(lambda pair: parse_markdown(pair[0], str(pair[1].source)),
                              zip(texts, book.chapters)))
         html_view = _Format(book, docs, sources, "html")
-        typst_view = _Format(book, docs, sources, "typst")
+        # Website-only pages (the CCG profiles) are left out of the PDF, as Quarto leaves them out.
+        in_print = [i for i, ch in enumerate(book.chapters) if not ch.website_only]
+        print_book = dataclasses.replace(book, chapters=tuple(book.chapters[i] for i in in_print))
+        typst_view = _Format(print_book, [docs[i] for i in in_print], [sources[i] for i in in_print], "typst")
         if html_view.bib_keys and html_view.refs_chapter is None:
             _append_references(html_view.docs[-1], 2)
             html_view.refs_chapter = len(book.chapters) - 1
 
         out_dir.mkdir(parents=True, exist_ok=True)
         pdf = out_dir / f"{book.output_file}.pdf"
-        typst_job = pool.submit(_typst_source, book, typst_view)
+        typst_job = pool.submit(_typst_source, print_book, typst_view)
         page_jobs = [pool.submit(_html_page, book, html_view, i, out_dir) for i in range(len(book.chapters))]
-        _compile_pdf(typst_job.result(), book, pdf)
+        _compile_pdf(typst_job.result(), print_book, pdf)
         pages = tuple(job.result() for job in page_jobs)
 
     site.copy_site_libs(out_dir)
