@@ -82,7 +82,13 @@ class StepPlan:
     reasons: list[str]
 
     def line(self) -> str:
-        return f"{self.name:<36} " + ("run: " + "; ".join(self.reasons) if self.reasons else "skip (unchanged)")
+        return f"{self.name:<36} " + ("run: " + said(self.reasons) if self.reasons else "skip (unchanged)")
+
+
+def said(reasons: list[str], most: int = 6) -> str:
+    """Reasons joined for one line; a long list (a render after 142 profiles ran) is cut short."""
+    shown = "; ".join(reasons[:most])
+    return shown + (f"; and {len(reasons) - most} more" if len(reasons) > most else "")
 
 
 @contextmanager
@@ -616,7 +622,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if reasons:
                 start = time.perf_counter()
                 if progress:
-                    progress(f"  render ({'; '.join(reasons)})")
+                    progress(f"  render ({said(reasons)})")
                 site_index, pdf, renderer = _render_and_publish(ctx, render_components)
                 timings["render"] = time.perf_counter() - start
             else:

@@ -59,7 +59,7 @@ def characteristics_table(profile: AreaProfile) -> tuple[pd.DataFrame, pd.DataFr
             "Population characteristic": r.label,
             title: _value(r.area, r.places),
             "England": _value(r.england, r.places),
-            f"Median of its PCNs": _value(r.pcn_median, r.places),
+            "Median of its PCNs": _value(r.pcn_median, r.places),
             "England's PCNs, P10 to P90": f"{_value(r.england_p10, r.places)} to {_value(r.england_p90, r.places)}",
         })
     return pd.DataFrame(rows), profile.characteristics.drop(columns=["places"])
@@ -145,6 +145,11 @@ def alt_text(profile: AreaProfile, text: dict) -> str:
     )
 
 
+def _pcns(n: str) -> str:
+    """'1' -> '1 is', '3' -> '3 are' (n as printed)."""
+    return f"{n} is" if n == "1" else f"{n} are"
+
+
 def _summary(profile: AreaProfile, text: dict) -> str:
     kind = "an NHS England region" if profile.area.type == "region" else "a Clinical Commissioning Group of April 2020"
     if not len(profile.pcns):
@@ -154,8 +159,8 @@ def _summary(profile: AreaProfile, text: dict) -> str:
         f"{text['england_pcns']}) have {text['practices']} member practices and {text['population']} "
         f"registered patients, {text['population_share']} of England's PCN population. "
         f"{text['within_n']} of its PCNs ({text['within_pct']}) are within the recommended size of 30,000 "
-        f"to 50,000 patients, against {text['england_within_pct']} in England; {text['under_n']} are "
-        f"smaller and {text['over_n']} larger. The median PCN here serves {text['median']} patients; "
+        f"to 50,000 patients, against {text['england_within_pct']} in England; {_pcns(text['under_n'])} "
+        f"smaller and {_pcns(text['over_n'])} larger. The median PCN here serves {text['median']} patients; "
         f"across England the middle 80% of PCNs serve {text['england_p10']} to {text['england_p90']}."
     )
 
@@ -232,12 +237,13 @@ def write_profile(
                align={c: "l" if i == 0 else "r" for i, c in enumerate(printed.columns)})
     if profile.area.type == "region":
         printed = _ccg_rows(profile)
-        align = {"CCG": "l", "Code": "l"}
+        align = {column: "l" if column in ("CCG", "Code") else "r" for column in printed.columns}
         save_table(printed, f"profile-{slug}-ccgs", out, data=profile.ccgs, align=align)
         write_text_atomic(out / f"profile-{slug}-ccgs-links.md", _linked_ccg_table(profile))
     else:
         printed, data = pcns_table(profile)
-        save_table(printed, f"profile-{slug}-pcns", out, data=data, align={"PCN": "l", "Code": "l", "Size": "l"})
+        save_table(printed, f"profile-{slug}-pcns", out, data=data, align={"PCN": "l", "Code": "l", "Practices": "r",
+                                                                "Registered population": "r", "Size": "l"})
     page = page_path(output_dir, profile.area)
     write_text_atomic(page, page_text(profile, text, region, executed_notebook))
     return page
