@@ -329,3 +329,31 @@ def test_appendices_are_lettered(tmp_path):
     assert re.search(r'<a href="../appendix.html#sec-sources"[^>]*>Appendix\u00a0A</a>', results)
     titles = [item.title for item in PdfReader(result.pdf).outline if not isinstance(item, list)]
     assert titles[-1] == "A Data sources"
+
+
+def test_generated_appendices_and_website_only_pages(tmp_path):
+    """A metadata file appends appendices (as Quarto merges project configuration); a page that
+    `project.render` lists but no chapter list names is rendered into the website only."""
+    project = make_book(tmp_path / "book")
+    (project / "areas").mkdir()
+    (project / "areas" / "index.qmd").write_text("# Areas {.unnumbered}\n\n[North](north.html) and [South](south.html).\n")
+    (project / "areas" / "north.qmd").write_text("# North region {#north .unnumbered}\n\nNORTH PROFILE TEXT\n")
+    (project / "areas" / "south.qmd").write_text("# South town {#south .unnumbered}\n\nSOUTH PROFILE TEXT\n")
+    (project / "_generated" / "areas.yml").write_text("book:\n  appendices:\n    - areas/index.qmd\n    - areas/north.qmd\n")
+    _edit(project, "_quarto.yml", "  output-dir: _book\n",
+          "  output-dir: _book\n  render:\n    - index.qmd\n    - chapters/*.qmd\n    - references.qmd\n    - areas/*.qmd\n")
+    _edit(project, "_quarto.yml", "bibliography: references.bib\n",
+          "bibliography: references.bib\n\nmetadata-files:\n  - _generated/areas.yml\n")
+    result = render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    site = tmp_path / "site"
+    south = (site / "areas" / "south.html").read_text()
+    assert "SOUTH PROFILE TEXT" in south
+    assert 'class="prev"' not in south and 'class="next"' not in south  # no place in the reading order
+    north = (site / "areas" / "north.html").read_text()
+    sidebar = north[north.index('<nav aria-label="Chapters">'):north.index("</nav>", north.index('<nav aria-label="Chapters">'))]
+    assert "North region" in sidebar and "South town" not in sidebar
+    assert 'class="prev"' in north
+    pdf = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(result.pdf).pages))
+    assert "NORTH PROFILE TEXT" in pdf and "SOUTH PROFILE TEXT" not in pdf
+    search = (site / "site_libs" / "search-index.js").read_text()
+    assert "SOUTH PROFILE TEXT" in search and "NORTH PROFILE TEXT" in search
