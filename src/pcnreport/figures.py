@@ -229,16 +229,20 @@ def html_fragment(name: str, spec: dict, alt_text: str, runtime_href: str) -> st
 </script>"""
 
 
-def quarto_fragment(name: str, spec: dict, alt_text: str, figures_href: str) -> str:
-    """The include file a chapter puts inside its figure div: HTML chart, or PDF image elsewhere."""
+def quarto_fragment(name: str, spec: dict, alt_text: str, figures_href: str, print_version: bool = True) -> str:
+    """The include file a chapter puts inside its figure div: HTML chart, or PDF image elsewhere
+    (`print_version=False`: HTML only, for a page that is never printed)."""
     html_part = html_fragment(name, spec, alt_text, f"{figures_href}/{RUNTIME_NAME}")
     alt_attr = alt_text.replace('"', "'")
-    return f"""::: {{.content-visible when-format="html"}}
+    html_block = f"""::: {{.content-visible when-format="html"}}
 ```{{=html}}
 {html_part}
 ```
 :::
-
+"""
+    if not print_version:
+        return html_block
+    return html_block + f"""
 ::: {{.content-visible unless-format="html"}}
 ![]({figures_href}/{name}.pdf){{fig-alt="{alt_attr}"}}
 :::
@@ -250,23 +254,25 @@ def _register_fonts() -> None:
     vl_convert.register_font_directory(str(importlib.resources.files("font_lato") / "files"))
 
 
-def save_figure(chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: str, figures_href: str = "../figures") -> dict[str, Path]:
+def save_figure(
+    chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: str, figures_href: str = "../figures",
+    print_version: bool = True,
+) -> dict[str, Path]:
     """Write the spec, the vector PDF and the Quarto fragment of a chart; return their paths.
 
     `figures_href` is how the including chapter reaches the figures folder (chapters live in
-    chapters/, figures in figures/, hence "../figures").
+    chapters/, figures in figures/, hence "../figures"). `print_version=False` skips the PDF (0.4 s a
+    chart) for a page that is in the website only, such as a CCG's profile.
     """
     out_dir = Path(out_dir)
     spec = chart.to_dict()
-    paths = {
-        "spec": out_dir / f"{name}.vl.json",
-        "pdf": out_dir / f"{name}.pdf",
-        "fragment": out_dir / f"{name}.md",
-    }
+    paths = {"spec": out_dir / f"{name}.vl.json", "fragment": out_dir / f"{name}.md"}
     write_text_atomic(paths["spec"], json.dumps(spec, indent=1, sort_keys=True))
-    _register_fonts()
-    write_bytes_atomic(paths["pdf"], vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
-    write_text_atomic(paths["fragment"], quarto_fragment(name, spec, alt_text, figures_href))
+    if print_version:
+        _register_fonts()
+        paths["pdf"] = out_dir / f"{name}.pdf"
+        write_bytes_atomic(paths["pdf"], vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
+    write_text_atomic(paths["fragment"], quarto_fragment(name, spec, alt_text, figures_href, print_version))
     return paths
 
 

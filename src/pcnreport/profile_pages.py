@@ -231,7 +231,9 @@ def write_profile(
     eng = profile.england_population_distribution
     chart = figures.area_pcn_sizes(england_pcns, profile.pcns, f"{text['title']} ({text['pcns']} PCNs)",
                                    {"P10": eng.p10, "median": eng.median, "P90": eng.p90})
-    figures.save_figure(chart, f"profile-{slug}-sizes", out, alt_text(profile, text))
+    # Only the regional profiles are in the PDF: a CCG's chart needs no print version.
+    figures.save_figure(chart, f"profile-{slug}-sizes", out, alt_text(profile, text),
+                        print_version=profile.area.type == "region")
     printed, data = characteristics_table(profile)
     save_table(printed, f"profile-{slug}-characteristics", out, data=data,
                align={c: "l" if i == 0 else "r" for i, c in enumerate(printed.columns)})
