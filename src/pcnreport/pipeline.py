@@ -213,6 +213,7 @@ class _Context:
     environment: str
     timings: dict[str, float] = field(default_factory=dict)
     areas: list[tuple[str, str, str]] = field(default_factory=list)  # (type, code, name) of each profile
+    memo: dict = field(default_factory=dict)  # what planning and storing runs share within this build (buildcache)
 
     @property
     def executed_dir(self) -> Path:
@@ -258,7 +259,8 @@ def _context(project: Path, options: BuildOptions, data_dir: Path) -> _Context:
 def _plan_notebooks(ctx: _Context) -> list[buildcache.NotebookPlan]:
     return [
         buildcache.plan_notebook(
-            ctx.project, notebook, ctx.parameters, ctx.hasher, ctx.library, ctx.environment, ctx.options.force
+            ctx.project, notebook, ctx.parameters, ctx.hasher, ctx.library, ctx.environment, ctx.options.force,
+            memo=ctx.memo,
         )
         for notebook in ctx.notebooks()
     ]
@@ -268,10 +270,10 @@ def _plan_profiles(ctx: _Context, save: bool = True) -> list[buildcache.Notebook
     """One plan an area of the data (none when the project has no profile notebook)."""
     if not ctx.profile_notebook.is_file():
         return []
-    ctx.areas = profile_runs.area_list(ctx.project, ctx.data_dir, ctx.parameters, ctx.hasher, save=save)
+    ctx.areas = profile_runs.area_list(ctx.project, ctx.data_dir, ctx.parameters, ctx.hasher, save=save, memo=ctx.memo)
     return profile_runs.plan_runs(
         ctx.project, ctx.profile_notebook, ctx.areas, ctx.parameters, ctx.hasher, ctx.library,
-        ctx.environment, ctx.options.force,
+        ctx.environment, ctx.options.force, memo=ctx.memo,
     )
 
 
@@ -398,7 +400,7 @@ def _store(ctx: _Context, plan: buildcache.NotebookPlan, executed: Path, run_log
     reads, writes = runlog.load(run_log)
     return buildcache.store_run(
         ctx.project, plan.notebook, executed, plan.components["parameters"], reads, writes, ctx.hasher,
-        ctx.library, ctx.environment, run=plan.run,
+        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo,
     )
 
 

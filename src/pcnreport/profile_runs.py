@@ -37,22 +37,22 @@ def executed_path(executed_dir: Path, area_type: str, area_code: str) -> Path:
     return Path(executed_dir) / EXECUTED_SUBDIR / f"{area_type}-{area_code}.ipynb"
 
 
-def _mapping_file(project: Path, data_dir: Path, parameters: dict) -> Path:
-    from pcnreport.catalogue import load_catalogue, locate
+def _mapping_file(data_dir: Path, parameters: dict, memo: dict | None) -> Path:
+    from pcnreport.catalogue import locate
 
-    catalogue = load_catalogue(Path(project) / "data" / "catalogue.yaml")
+    catalogue = buildcache.catalogue_of(parameters, memo)
     wanted = (parameters.get("releases") or {}).get(MAPPING)
     return locate(Path(data_dir), catalogue[MAPPING], wanted).path
 
 
 def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcache.FileHasher,
-              save: bool = True) -> list[tuple[str, str, str]]:
+              save: bool = True, memo: dict | None = None) -> list[tuple[str, str, str]]:
     """(area_type, area_code, name) of every region and CCG in the mapping the build would read.
 
     Cached by the mapping file's hash (see the module's docstring); `save=False` (for --explain)
     reads without writing the cache.
     """
-    mapping = _mapping_file(project, data_dir, parameters)
+    mapping = _mapping_file(data_dir, parameters, memo)
     digest = hasher(mapping)
     cache = Path(project) / buildcache.CACHE_DIR / AREAS_FILE
     try:
@@ -72,12 +72,13 @@ def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcach
 
 def plan_runs(project: Path, notebook: Path, areas: list[tuple[str, str, str]], parameters: dict,
               hasher: buildcache.FileHasher, library: str, environment: str, force: bool = False,
-              ) -> list[buildcache.NotebookPlan]:
+              memo: dict | None = None) -> list[buildcache.NotebookPlan]:
     """One plan an area, each keyed by its own parameters and the files its last run read."""
+    memo = {} if memo is None else memo  # the runs read the same datasets: locate each once
     return [
         buildcache.plan_notebook(
             project, notebook, {**parameters, "area_type": area_type, "area_code": code},
-            hasher, library, environment, force, run=run_name(area_type, code),
+            hasher, library, environment, force, run=run_name(area_type, code), memo=memo,
         )
         for area_type, code, _name in areas
     ]
