@@ -547,7 +547,10 @@ def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, st
     staging_root.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=staging_root, prefix="site."))
     try:
-        rendered = render_book(project, staging, renderer=ctx.options.renderer)
+        # Pages whose pandoc input is unchanged come from _build/cache/render (a chapter's edit
+        # re-converts that chapter, not the 150 pages around it).
+        render_cache = None if ctx.options.force else project / buildcache.CACHE_DIR / "render"
+        rendered = render_book(project, staging, renderer=ctx.options.renderer, cache_dir=render_cache)
         for required in (rendered.site_index, rendered.pdf):
             if not required.is_file():
                 raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")

@@ -357,3 +357,36 @@ def test_generated_appendices_and_website_only_pages(tmp_path):
     assert "NORTH PROFILE TEXT" in pdf and "SOUTH PROFILE TEXT" not in pdf
     search = (site / "site_libs" / "search-index.js").read_text()
     assert "SOUTH PROFILE TEXT" in search and "NORTH PROFILE TEXT" in search
+
+
+def test_render_cache_converts_only_what_changed_and_gives_the_same_site(tmp_path, monkeypatch):
+    from pcnreport.render import pandoc_cache
+
+    project = make_book(tmp_path / "book")
+    cache_dir = tmp_path / "cache"
+    caches = []
+    original = pandoc_cache.PandocCache
+
+    def tracked(folder):
+        caches.append(original(folder))
+        return caches[-1]
+
+    monkeypatch.setattr(pandoc_cache, "PandocCache", tracked)
+    monkeypatch.setattr("pcnreport.render.pandoc_path.PandocCache", tracked)
+    plain = render_book(project, tmp_path / "plain", renderer="pandoc+typst")
+    first = render_book(project, tmp_path / "first", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].hits == 0 and caches[-1].misses > 0
+    for page in plain.pages:
+        rel = page.relative_to(tmp_path / "plain")
+        assert (tmp_path / "first" / rel).read_text() == page.read_text()
+    entries = len(list(cache_dir.glob("*.json")))
+    again = render_book(project, tmp_path / "again", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].misses == 0 and caches[-1].hits == entries
+    assert [p.read_text() for p in again.pages] == [p.read_text() for p in first.pages]
+    # One chapter's text: its parse, its page and the PDF's Typst source are converted again.
+    _edit(project, "chapters/01-context.qmd", "\n## Method", "\nAn added sentence.\n\n## Method")
+    edited = render_book(project, tmp_path / "edited", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].misses == 3
+    assert "An added sentence." in (tmp_path / "edited" / "chapters" / "01-context.html").read_text()
+    assert len(list(cache_dir.glob("*.json"))) == entries  # the three stale entries were pruned
+    assert edited.pdf.is_file()
