@@ -169,7 +169,9 @@ def area_pcn_sizes(
         _with_band_labels(england[["population"]], bounds).assign(row=england_label),
         _with_band_labels(area[columns], bounds).assign(row=area_label),
     ])
-    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=260))
+    # Narrower than the chapters' charts: the row labels (an area's name) sit beside the plot, and
+    # chart and labels must fit the page's column without scrolling.
+    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=170))
     band = (
         alt.Chart(pd.DataFrame({"lower": [bounds[0]], "upper": [bounds[1]]}))
         .mark_rect(color="#dceaf7")
@@ -197,7 +199,7 @@ def area_pcn_sizes(
         .mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10, color="#333")
         .encode(x="value:Q", y=alt.value(0), text=alt.Text("label:N"))
     )
-    return _configure((band + ticks + rules + labels).properties(width=WIDTH, height=110))
+    return _configure((band + ticks + rules + labels).properties(width=WIDTH - 180, height=110))
 
 
 def _json_for_script_tag(spec: dict) -> str:
