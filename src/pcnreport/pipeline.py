@@ -549,8 +549,9 @@ def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, st
     try:
         # Pages whose pandoc input is unchanged come from _build/cache/render (a chapter's edit
         # re-converts that chapter, not the 150 pages around it).
-        render_cache = None if ctx.options.force else project / buildcache.CACHE_DIR / "render"
-        rendered = render_book(project, staging, renderer=ctx.options.renderer, cache_dir=render_cache)
+        # --force converts every page again but still keeps the answers for the next build.
+        rendered = render_book(project, staging, renderer=ctx.options.renderer,
+                               cache_dir=project / buildcache.CACHE_DIR / "render", refresh=ctx.options.force)
         for required in (rendered.site_index, rendered.pdf):
             if not required.is_file():
                 raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")

@@ -367,8 +367,8 @@ def test_render_cache_converts_only_what_changed_and_gives_the_same_site(tmp_pat
     caches = []
     original = pandoc_cache.PandocCache
 
-    def tracked(folder):
-        caches.append(original(folder))
+    def tracked(folder, refresh=False):
+        caches.append(original(folder, refresh))
         return caches[-1]
 
     monkeypatch.setattr(pandoc_cache, "PandocCache", tracked)
@@ -390,3 +390,18 @@ def test_render_cache_converts_only_what_changed_and_gives_the_same_site(tmp_pat
     assert "An added sentence." in (tmp_path / "edited" / "chapters" / "01-context.html").read_text()
     assert len(list(cache_dir.glob("*.json"))) == entries  # the three stale entries were pruned
     assert edited.pdf.is_file()
+
+
+def test_render_cache_refresh_converts_everything_and_keeps_the_answers(tmp_path):
+    from pcnreport.render.pandoc_cache import PandocCache
+
+    project = make_book(tmp_path / "book")
+    render_book(project, tmp_path / "a", renderer="pandoc+typst", cache_dir=tmp_path / "cache")
+    entries = sorted(p.name for p in (tmp_path / "cache").glob("*.json"))
+    cache = PandocCache(tmp_path / "cache", refresh=True)
+    args = ["--from", "markdown", "--to", "json"]
+    cache.run(args, "# A page\n", "x")
+    cache.run(args, "# A page\n", "x")
+    assert cache.hits == 0 and cache.misses == 2
+    assert PandocCache(tmp_path / "cache").run(args, "# A page\n", "x") == cache.run(args, "# A page\n", "x")
+    assert len(entries) > 0

@@ -22,8 +22,9 @@ from .pandoc_run import pandoc_binary, run_pandoc
 
 
 class PandocCache:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, refresh: bool = False):
         self.folder = Path(folder)
+        self.refresh = refresh  # convert everything again (--force), but keep the answers for next time
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
@@ -49,6 +50,8 @@ class PandocCache:
         with self._lock:
             self.used.add(key)
         try:
+            if self.refresh:
+                raise OSError("refreshing")
             stored = json.loads(entry.read_text(encoding="utf-8"))
             with self._lock:
                 self.hits += 1

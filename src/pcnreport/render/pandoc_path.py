@@ -244,10 +244,11 @@ def _compile_pdf(source: str, book: Book, pdf: Path) -> None:
         raise RenderError(f"'{pdf.name}': Typst failed: {getattr(exc, 'message', exc)}\n{detail}".rstrip()) from None
 
 
-def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None) -> RenderResult:
+def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None, refresh: bool = False) -> RenderResult:
     """Render the book into `out_dir`. With `cache_dir`, pandoc's answers are kept there and an
-    unchanged page is not converted again (`pandoc_cache`); the result is the same either way."""
-    cache = PandocCache(cache_dir) if cache_dir else None
+    unchanged page is not converted again (`pandoc_cache`; `refresh`: convert all, keep the answers);
+    the result is the same either way."""
+    cache = PandocCache(cache_dir, refresh) if cache_dir else None
     pandoc = cache.run if cache else run_pandoc
     book = load_book(project_dir)
     out_dir = Path(out_dir)
