@@ -8,13 +8,17 @@ In a temporary copy of the project (the sources only, as the functional tests co
 - a no-op rebuild;
 - a rebuild after one data file changes (one QOF register count in PREVALENCE_1718.csv, + 1);
 - a rebuild after one chapter's text changes;
+- all area profiles: the profile notebook changed, so its 142 runs (one an NHS region and CCG) run
+  again, on `--jobs` reused kernels, and nothing else does;
 
 each incremental, and again with `--force` and the table cache emptied (the naive baseline: every
-notebook re-executed, every dataset parsed, every page re-rendered). Then the unavoidable parts of a
-build: reading every dataset once with its reader, the notebooks' computations in one process (no
-kernels, no table cache), and one pandoc + Typst render. Every measurement runs in a fresh process;
-peak memory is the largest resident set of that process or any process it started and waited for (a
-notebook's kernel), from getrusage.
+notebook re-executed, every dataset parsed, every page re-rendered). For the profiles the naive baseline
+is a fresh kernel a run with nothing shared between runs (papermill, as the other notebooks run): it is
+measured on `--naive-profiles` areas (default 4) and scaled to all of them, since running all 142 that
+way takes over half an hour. Then the unavoidable parts of a build: reading every dataset once with its
+reader, the notebooks' computations in one process (no kernels, no table cache), and one pandoc + Typst
+render. Every measurement runs in a fresh process; peak memory is the largest resident set of that
+process or any process it started and waited for (a notebook's kernel), from getrusage.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ def build_code(project: Path, jobs: int, force: bool) -> str:
     return (
         "from pcnreport.pipeline import BuildOptions, build\n"
         f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}))\n"
-        "extra = {'ran': len(r.ran), 'rendered': r.rendered}\n"
+        "extra = {'ran': len(r.ran), 'rendered': r.rendered, 'profiles': r.timings.get('profiles', 0.0),\n"
+        "         'profile_runs': sum(name.startswith('profile.') for name in r.ran)}\n"
     )
 
 
@@ -74,6 +79,14 @@ def change_data(project: Path, step: int) -> None:
     fields[2] = str(int(fields[2]) + step)
     lines[1] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n")
+
+
+def change_profile_notebook(project: Path, step: int) -> None:
+    """Edit the profile notebook's first (markdown) cell: every profile run's key changes."""
+    path = project / "analysis" / "profile.ipynb"
+    notebook = json.loads(path.read_text())
+    notebook["cells"][0]["source"].append(f"\n\n(Benchmark edit {step}.)")
+    path.write_text(json.dumps(notebook, indent=1))
 
 
 def change_chapter(project: Path, step: int) -> None:
@@ -155,10 +168,58 @@ with tempfile.TemporaryDirectory() as d:
 """
 
 
+# Profile runs as papermill runs them: a fresh kernel each, sharing nothing (the naive baseline).
+NAIVE_PROFILES_CODE = """
+import json, shutil, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import pcnreport.pipeline as p
+areas = json.loads(Path("_build/cache/areas.json").read_text())["areas"]
+sample = areas[:: max(1, len(areas) // COUNT)][:COUNT]
+data_dir = p.synthetic_sample_path(Path(".").resolve(), p.synth.SyntheticSpec().seed)
+with tempfile.TemporaryDirectory() as out:
+    shutil.copytree("data", Path(out) / "data")  # the catalogue; outputs go to the copy, not the project
+    base = {"data_dir": str(data_dir), "release": "", "population_source": "registrations", "output_dir": out}
+    def one(area):
+        kind, code, _ = area
+        p.run_notebook(Path("analysis/profile.ipynb").resolve(), Path(out) / f"{kind}-{code}.ipynb",
+                       {**base, "area_type": kind, "area_code": code})
+    t = time.perf_counter()
+    with ThreadPoolExecutor(JOBS) as pool:
+        list(pool.map(one, sample))
+    inner = time.perf_counter() - t
+extra = {"inner": inner, "runs": len(sample), "all": len(areas), "scaled": inner * len(areas) / len(sample)}
+"""
+
+# A reused kernel (pcnreport.kernels): what a second and later run costs, against a fresh kernel.
+REUSED_KERNEL_CODE = """
+import tempfile, time
+from pathlib import Path
+import nbformat
+from pcnreport.kernels import ReusedKernel, Run
+nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+                                        "language_info": {"name": "python"}})
+nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+with tempfile.TemporaryDirectory() as d:
+    src = Path(d) / "empty.ipynb"
+    nbformat.write(nb, src)
+    kernel = ReusedKernel(Path(d))
+    times = []
+    for i in range(6):
+        t = time.perf_counter()
+        kernel.run(Run(f"r{i}", src, Path(d) / f"out{i}.ipynb", {"x": i}, Path(d) / f"log{i}.jsonl"))
+        times.append(time.perf_counter() - t)
+    kernel.shutdown()
+extra = {"inner": sum(times[1:]) / len(times[1:]), "first": times[0]}
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks at once (default: cores)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--naive-profiles", type=int, default=4,
+                        help="areas run the naive way (fresh kernel each), scaled to all (default 4)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pcnreport-bench-"))
     project = work / "pcn-report"
@@ -183,12 +244,22 @@ def main() -> None:
     results = {}
     results["cold"] = measure(build_code(project, args.jobs, False), project)
     row("cold build", results["cold"], f"{results['cold']['ran']} notebooks")
-    scenarios = (("no-op rebuild", None), ("one data file changed", change_data), ("one chapter changed", change_chapter))
+    scenarios = (("no-op rebuild", None), ("one data file changed", change_data), ("one chapter changed", change_chapter),
+                 ("all profiles (profile notebook changed)", change_profile_notebook))
     for label, change in scenarios:
         if change:
             change(project, 1)
         incremental = measure(build_code(project, args.jobs, False), project)
         row(f"{label}", incremental, f"{incremental['ran']} notebooks, render {'yes' if incremental['rendered'] else 'no'}")
+        if change is change_profile_notebook:
+            row(f"  of which the profile runs", {"wall": incremental["profiles"], "rss_kib": incremental["rss_kib"]},
+                f"{incremental['profile_runs']} runs on {args.jobs} reused kernel(s)")
+            code = NAIVE_PROFILES_CODE.replace("COUNT", str(args.naive_profiles)).replace("JOBS", str(args.jobs))
+            naive = measure(code, project)
+            row(f"{label}: naive (fresh kernel a run)", {**naive, "wall": naive["scaled"]},
+                f"{naive['runs']} of {naive['all']} runs measured ({naive['inner']:.1f} s), scaled to all")
+            results[label] = (incremental, naive)
+            continue
         if change:
             change(project, 2)
         # The naive build reuses nothing: every notebook re-executed, every page re-rendered, and every
@@ -201,7 +272,8 @@ def main() -> None:
     print("Unavoidable parts (each in a fresh process; inner time excludes interpreter start-up and imports):", flush=True)
     parts = {}
     for label, code in (("read every dataset once", READ_CODE), ("notebook computations, one process", COMPUTE_CODE),
-                        ("one pandoc + Typst render", RENDER_CODE), ("one kernel: start, run an empty cell, stop", KERNEL_CODE)):
+                        ("one pandoc + Typst render", RENDER_CODE), ("one kernel: start, run an empty cell, stop", KERNEL_CODE),
+                        ("reused kernel: one more run of an empty cell", REUSED_KERNEL_CODE)):
         parts[label] = measure(code, project)
         row(label, parts[label], f"inner {parts[label]['inner']:.2f} s")
     compute_only = parts["notebook computations, one process"]["wall"]  # reads included: each dataset once
@@ -214,6 +286,12 @@ def main() -> None:
     print(f"one data file: {data_inc:.1f} s = {100 * data_inc / cold:.0f}% of the cold build")
     print(f"no-op rebuild: {results['no-op rebuild'][0]['wall']:.2f} s in-process, "
           f"{results['no-op rebuild'][0]['process']:.2f} s as a command")
+    reused, naive = results["all profiles (profile notebook changed)"]
+    kernel = parts["one kernel: start, run an empty cell, stop"]["inner"]
+    again = parts["reused kernel: one more run of an empty cell"]["inner"]
+    print(f"all profiles: {reused['profiles']:.1f} s for {reused['profile_runs']} runs on reused kernels "
+          f"(build {reused['wall']:.1f} s with render) against ~{naive['scaled']:.0f} s with a fresh kernel a run; "
+          f"kernel start-up {kernel:.2f} s fresh, {again:.2f} s a run reused")
     peak = max(r[2] for r in rows)
     print(f"peak memory (largest process): {peak:.0f} MiB")
     if not args.keep:

@@ -118,35 +118,61 @@ class NotebookPlan:
     key: str | None  # None when it cannot be known before running (no record of what it reads)
     components: dict
     reasons: list[str] = field(default_factory=list)  # empty: skip
+    run: str | None = None  # a parameterised notebook's run ("profile.ccg-00L"); None: the notebook's one run
 
     @property
     def name(self) -> str:
-        return self.notebook.stem
+        return self.run or self.notebook.stem
 
     @property
     def runs(self) -> bool:
         return bool(self.reasons)
 
 
-def manifest_path(project: Path, notebook: Path) -> Path:
-    return Path(project) / CACHE_DIR / f"{notebook.stem}.reads.json"
+def manifest_path(project: Path, notebook: Path, run: str | None = None) -> Path:
+    """The record of a run's key, components and reads: one a run (a parameterised notebook has many)."""
+    return Path(project) / CACHE_DIR / f"{run or notebook.stem}.reads.json"
 
 
 def entry_dir(project: Path, key: str) -> Path:
     return Path(project) / CACHE_DIR / key
 
 
-def _data_components(reads: dict[str, dict], data_dir: Path, parameters: dict, hasher: FileHasher) -> dict:
-    """dataset -> the file it would be read from now and its hash (None: absent), for the datasets read last time."""
-    from pcnreport.catalogue import load_catalogue, locate  # yaml only; needed only when there is a record
+def catalogue_of(parameters: dict, memo: dict | None = None):
+    """The catalogue of the project the parameters name (`output_dir`), parsed once a planning pass."""
+    from pcnreport.catalogue import load_catalogue
+
+    path = Path(parameters["output_dir"]) / "data" / "catalogue.yaml"
+    if memo is None:
+        return load_catalogue(path)
+    if ("catalogue", path) not in memo:
+        memo[("catalogue", path)] = load_catalogue(path)
+    return memo[("catalogue", path)]
+
+
+def _data_components(
+    reads: dict[str, dict], data_dir: Path, parameters: dict, hasher: FileHasher, memo: dict | None = None,
+) -> dict:
+    """dataset -> the file it would be read from now and its hash (None: absent), for the datasets read last time.
+
+    `memo` (one dict for one planning pass) keeps the catalogue and each dataset's answer: the profile
+    notebook's 142 runs read the same nine datasets, and parsing the catalogue costs ~20 ms a time.
+    """
+    from pcnreport.catalogue import locate  # yaml only; needed only when there is a record
     from pcnreport.errors import DataNotFoundError
 
     if not reads:
         return {}
-    catalogue = load_catalogue(Path(parameters["output_dir"]) / "data" / "catalogue.yaml")
+    memo = {} if memo is None else memo
+    catalogue_path = Path(parameters["output_dir"]) / "data" / "catalogue.yaml"
+    catalogue = catalogue_of(parameters, memo)
     wanted = parameters.get("releases") or {}
     data = {}
     for dataset in sorted(reads):
+        known = ("dataset", catalogue_path, str(data_dir), dataset, wanted.get(dataset))
+        if known in memo:
+            data[dataset] = memo[known]
+            continue
         try:
             found = locate(Path(data_dir), catalogue[dataset], wanted.get(dataset))
         except (DataNotFoundError, KeyError):
@@ -156,21 +182,24 @@ def _data_components(reads: dict[str, dict], data_dir: Path, parameters: dict, h
             shown = found.path.resolve().relative_to(Path(data_dir).resolve()).as_posix()
         except ValueError:
             shown = str(found.path)
-        data[dataset] = {"file": shown, "member": found.member, "sha256": hasher(found.path)}
+        data[dataset] = memo[known] = {"file": shown, "member": found.member, "sha256": hasher(found.path)}
     return data
 
 
 def notebook_components(
     project: Path, notebook: Path, parameters: dict, reads: dict[str, dict], hasher: FileHasher,
-    library: str, environment: str,
+    library: str, environment: str, memo: dict | None = None,
 ) -> dict:
+    memo = {} if memo is None else memo
+    if ("project", str(project)) not in memo:
+        memo[("project", str(project))] = tree_hashes(project, "data", hasher)
     return {
         "notebook": hasher(notebook),
         "parameters": parameters,
         "library": library,
         "environment": environment,
-        "project": tree_hashes(project, "data", hasher),
-        "data": _data_components(reads, Path(parameters["data_dir"]), parameters, hasher),
+        "project": memo[("project", str(project))],
+        "data": _data_components(reads, Path(parameters["data_dir"]), parameters, hasher, memo),
     }
 
 
@@ -220,10 +249,10 @@ def explain_change(old: dict, new: dict) -> list[str]:
 
 def plan_notebook(
     project: Path, notebook: Path, parameters: dict, hasher: FileHasher, library: str, environment: str,
-    force: bool = False,
+    force: bool = False, run: str | None = None, memo: dict | None = None,
 ) -> NotebookPlan:
-    """Whether `notebook` must run, and why; its key when known."""
-    record_path = manifest_path(project, notebook)
+    """Whether `notebook` (its run `run`, when parameterised) must run, and why; its key when known."""
+    record_path = manifest_path(project, notebook, run)
     record = None
     if record_path.is_file():
         try:
@@ -231,9 +260,9 @@ def plan_notebook(
         except ValueError:
             record = None
     reads = record.get("reads", {}) if record else {}
-    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment)
+    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo)
     key = sha256_json(components)
-    plan = NotebookPlan(notebook, key, components)
+    plan = NotebookPlan(notebook, key, components, run=run)
     if record is None:
         plan.reasons = ["no previous run"]
     elif record.get("key") != key:
@@ -247,7 +276,7 @@ def plan_notebook(
 
 def store_run(
     project: Path, notebook: Path, executed: Path, parameters: dict, reads: dict[str, dict], outputs: list[Path],
-    hasher: FileHasher, library: str, environment: str,
+    hasher: FileHasher, library: str, environment: str, run: str | None = None, memo: dict | None = None,
 ) -> str:
     """Cache a finished run's outputs under its key and record what it read. Returns the key.
 
@@ -256,7 +285,7 @@ def store_run(
     leaves either no entry or a complete one (a stray complete entry is harmless).
     """
     project = Path(project).resolve()
-    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment)
+    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo)
     key = sha256_json(components)
     target = entry_dir(project, key)
     files = {}
@@ -269,7 +298,7 @@ def store_run(
             files[relative.as_posix()] = hasher(output)
     if not (target / "entry.json").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{notebook.stem}."))
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{run or notebook.stem}."))
         try:
             for relative in files:
                 destination = staging / "files" / relative
@@ -285,7 +314,7 @@ def store_run(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     write_text_atomic(
-        manifest_path(project, notebook),
+        manifest_path(project, notebook, run),
         json.dumps(
             {"key": key, "components": components, "reads": reads, "outputs": sorted(files)}, indent=1, sort_keys=True
         ),

@@ -40,8 +40,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.ran and not result.rendered:
         print(f"Nothing changed: the report in {result.site_index.parent} is up to date.")
     else:
+        profiles = sum(name.startswith("profile.") for name in result.ran)
         print(f"Built the report from the {kind} with {result.renderer}"
-              f" ({len(result.ran)} notebook(s) run, {len(result.skipped)} unchanged):")
+              f" ({len(result.ran)} notebook run(s), {profiles} of them area profiles; {len(result.skipped)} unchanged):")
     print(f"  website: {result.site_index}")
     print(f"  PDF:     {result.pdf}")
     for step, seconds in result.timings.items():

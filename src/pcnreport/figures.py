@@ -153,6 +153,57 @@ def practices_vs_population(sizes: pd.DataFrame, bounds: tuple[int, int] = RECOM
     return _configure((points + rules).properties(width=WIDTH, height=HEIGHT))
 
 
+def area_pcn_sizes(
+    england: pd.DataFrame, area: pd.DataFrame, area_label: str, percentiles: dict[str, float],
+    bounds: tuple[int, int] = RECOMMENDED_RANGE,
+) -> alt.Chart:
+    """An area profile's chart: its PCNs' populations as ticks on one row, all of England's on another,
+    over the recommended range (shaded) and England's P10, median and P90 (labelled rules).
+
+    `england` and `area` have pcn_code, pcn_name, practices, population; `percentiles` maps a label
+    ("P10", "median", "P90") to its value.
+    """
+    england_label = f"England ({len(england):,} PCNs)"
+    rows = [england_label, area_label]
+    columns = ["pcn_code", "pcn_name", "practices", "population"]
+    # England's row carries only what its ticks need: the chart sits on 142 pages, each holding its data.
+    data = pd.concat([
+        _with_band_labels(england[["population"]], bounds).assign(row=england_label),
+        _with_band_labels(area[columns], bounds).assign(row=area_label),
+    ])
+    # Narrower than the chapters' charts: the row labels (an area's name) sit beside the plot, and
+    # chart and labels must fit the page's column without scrolling.
+    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=170))
+    band = (
+        alt.Chart(pd.DataFrame({"lower": [bounds[0]], "upper": [bounds[1]]}))
+        .mark_rect(color="#dceaf7")
+        .encode(x="lower:Q", x2="upper:Q")
+    )
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(thickness=2, size=26, opacity=0.75)
+        .encode(
+            x=alt.X("population:Q", title="Registered population of the PCN", axis=alt.Axis(format=",d")),
+            y=y,
+            color=_band_encoding(),
+            tooltip=[
+                alt.Tooltip("pcn_name:N", title="PCN"),
+                alt.Tooltip("pcn_code:N", title="Code"),
+                alt.Tooltip("practices:Q", title="Practices"),
+                alt.Tooltip("population:Q", title="Population", format=",d"),
+            ],
+        )
+    )
+    marks = pd.DataFrame({"label": list(percentiles), "value": list(percentiles.values())})
+    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#333").encode(x="value:Q")
+    labels = (
+        alt.Chart(marks)
+        .mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10, color="#333")
+        .encode(x="value:Q", y=alt.value(0), text=alt.Text("label:N"))
+    )
+    return _configure((band + ticks + rules + labels).properties(width=WIDTH - 180, height=110))
+
+
 def _json_for_script_tag(spec: dict) -> str:
     """JSON that cannot end the <script> element it sits in, whatever the data hold.
 
@@ -182,16 +233,20 @@ def html_fragment(name: str, spec: dict, alt_text: str, runtime_href: str) -> st
 </script>"""
 
 
-def quarto_fragment(name: str, spec: dict, alt_text: str, figures_href: str) -> str:
-    """The include file a chapter puts inside its figure div: HTML chart, or PDF image elsewhere."""
+def quarto_fragment(name: str, spec: dict, alt_text: str, figures_href: str, print_version: bool = True) -> str:
+    """The include file a chapter puts inside its figure div: HTML chart, or PDF image elsewhere
+    (`print_version=False`: HTML only, for a page that is never printed)."""
     html_part = html_fragment(name, spec, alt_text, f"{figures_href}/{RUNTIME_NAME}")
     alt_attr = alt_text.replace('"', "'")
-    return f"""::: {{.content-visible when-format="html"}}
+    html_block = f"""::: {{.content-visible when-format="html"}}
 ```{{=html}}
 {html_part}
 ```
 :::
-
+"""
+    if not print_version:
+        return html_block
+    return html_block + f"""
 ::: {{.content-visible unless-format="html"}}
 ![]({figures_href}/{name}.pdf){{fig-alt="{alt_attr}"}}
 :::
@@ -203,23 +258,25 @@ def _register_fonts() -> None:
     vl_convert.register_font_directory(str(importlib.resources.files("font_lato") / "files"))
 
 
-def save_figure(chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: str, figures_href: str = "../figures") -> dict[str, Path]:
+def save_figure(
+    chart: alt.TopLevelMixin, name: str, out_dir: Path, alt_text: str, figures_href: str = "../figures",
+    print_version: bool = True,
+) -> dict[str, Path]:
     """Write the spec, the vector PDF and the Quarto fragment of a chart; return their paths.
 
     `figures_href` is how the including chapter reaches the figures folder (chapters live in
-    chapters/, figures in figures/, hence "../figures").
+    chapters/, figures in figures/, hence "../figures"). `print_version=False` skips the PDF (0.4 s a
+    chart) for a page that is in the website only, such as a CCG's profile.
     """
     out_dir = Path(out_dir)
     spec = chart.to_dict()
-    paths = {
-        "spec": out_dir / f"{name}.vl.json",
-        "pdf": out_dir / f"{name}.pdf",
-        "fragment": out_dir / f"{name}.md",
-    }
+    paths = {"spec": out_dir / f"{name}.vl.json", "fragment": out_dir / f"{name}.md"}
     write_text_atomic(paths["spec"], json.dumps(spec, indent=1, sort_keys=True))
-    _register_fonts()
-    write_bytes_atomic(paths["pdf"], vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
-    write_text_atomic(paths["fragment"], quarto_fragment(name, spec, alt_text, figures_href))
+    if print_version:
+        _register_fonts()
+        paths["pdf"] = out_dir / f"{name}.pdf"
+        write_bytes_atomic(paths["pdf"], vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
+    write_text_atomic(paths["fragment"], quarto_fragment(name, spec, alt_text, figures_href, print_version))
     return paths
 
 

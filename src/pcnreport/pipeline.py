@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pcnreport import buildcache, errors, runlog, synth
+from pcnreport import buildcache, errors, profile_runs, runlog, synth
 from pcnreport.atomic import publish_directory, recover_directory, write_text_atomic
 
 # Every notebook in analysis/ is run with the same parameters. Each writes its numbers to
@@ -41,7 +42,7 @@ BUILD_KEY_FILE = ".build-key.json"  # in _book/: the render step's key, publishe
 
 # What the render step reads besides the library: the book's sources and what the notebooks wrote.
 RENDER_ROOT_SUFFIXES = (".qmd", ".yml", ".yaml", ".bib", ".css", ".csl", ".scss", ".lua", ".typ", ".html")
-RENDER_FOLDERS = ("chapters", "_generated", "figures", "_build/notebooks")
+RENDER_FOLDERS = ("chapters", "profiles", "_generated", "figures", "_build/notebooks")
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,11 @@ class BuildResult:
     renderer: str
     data_dir: Path
     synthetic: bool
-    executed_notebooks: list[Path] = field(default_factory=list)
+    executed_notebooks: list[Path] = field(default_factory=list)  # one a notebook of analysis/ run once
+    profile_notebooks: list[Path] = field(default_factory=list)   # one an area: analysis/profile.ipynb's runs
     timings: dict[str, float] = field(default_factory=dict)
-    ran: list[str] = field(default_factory=list)       # notebooks executed this time
-    skipped: list[str] = field(default_factory=list)   # notebooks restored from the cache
+    ran: list[str] = field(default_factory=list)       # runs executed this time (notebook, or profile.<area>)
+    skipped: list[str] = field(default_factory=list)   # runs restored from the cache
     rendered: bool = True                               # False: sources unchanged, _book/ kept as it was
 
 
@@ -80,7 +82,13 @@ class StepPlan:
     reasons: list[str]
 
     def line(self) -> str:
-        return f"{self.name:<36} " + ("run: " + "; ".join(self.reasons) if self.reasons else "skip (unchanged)")
+        return f"{self.name:<36} " + ("run: " + said(self.reasons) if self.reasons else "skip (unchanged)")
+
+
+def said(reasons: list[str], most: int = 6) -> str:
+    """Reasons joined for one line; a long list (a render after 142 profiles ran) is cut short."""
+    shown = "; ".join(reasons[:most])
+    return shown + (f"; and {len(reasons) - most} more" if len(reasons) > most else "")
 
 
 @contextmanager
@@ -133,48 +141,11 @@ def synthetic_sample(project_dir: Path, seed: int) -> Path:
     return target
 
 
-def _user_error_from_notebook(exc: Exception, executed: Path) -> errors.PcnReportError:
-    """Turn a failed cell into the user error it raised, or into an AnalysisError.
-
-    papermill re-raises a cell's exception as PapermillExecutionError carrying the original
-    class name and message; a data problem should read as a data problem, not as a traceback.
-    """
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    error_class = getattr(errors, ename, None)
-    where = f"\n(the executed notebook is kept at '{executed}')"
-    if isinstance(error_class, type) and issubclass(error_class, errors.PcnReportError):
-        error = errors.PcnReportError(f"{evalue}{where}")
-        error.exit_code = error_class.exit_code
-        return error
-    return errors.AnalysisError(f"{executed.name} failed: {ename}: {evalue}{where}")
-
-
-def _local_socket_kernel_manager(socket_dir: str, env: dict[str, str] | None = None):
-    """A kernel manager that talks to the kernel over Unix sockets in `socket_dir`.
-
-    The default is TCP on loopback: it opens ports and makes ipykernel warn on every run that
-    the traffic is unencrypted. Sockets in a private folder need neither. `env` is added to the
-    kernel's environment only (runs in parallel threads cannot share os.environ).
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LocalSocketKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = os.path.join(socket_dir, "kernel")
-
-        async def _async_pre_start_kernel(self, **kw):
-            if env:
-                kw["env"] = {**(kw.get("env") or os.environ), **env}
-            return await super()._async_pre_start_kernel(**kw)
-
-    return LocalSocketKernelManager
-
-
 def run_notebook(notebook: Path, executed: Path, parameters: dict, run_log: Path | None = None) -> Path:
+    """Run `notebook` once in a fresh kernel (papermill), keeping the executed copy at `executed`."""
     import papermill  # imported here: it is slow to import and only builds need it
+
+    from pcnreport.kernels import local_socket_kernel_manager, user_error_from_cell
 
     executed.parent.mkdir(parents=True, exist_ok=True)
     env = {runlog.ENV: str(run_log)} if run_log else None
@@ -187,10 +158,10 @@ def run_notebook(notebook: Path, executed: Path, parameters: dict, run_log: Path
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 kernel_name="python3",
-                kernel_manager_class=_local_socket_kernel_manager(socket_dir, env),
+                kernel_manager_class=local_socket_kernel_manager(socket_dir, env),
             )
         except papermill.PapermillExecutionError as exc:
-            raise _user_error_from_notebook(exc, executed) from None
+            raise user_error_from_cell(exc, executed, notebook.name) from None
     return executed
 
 
@@ -241,13 +212,26 @@ class _Context:
     library: str
     environment: str
     timings: dict[str, float] = field(default_factory=dict)
+    areas: list[tuple[str, str, str]] = field(default_factory=list)  # (type, code, name) of each profile
+    memo: dict = field(default_factory=dict)  # what planning and storing runs share within this build (buildcache)
 
     @property
     def executed_dir(self) -> Path:
         return self.project / "_build" / "notebooks"
 
+    @property
+    def profile_notebook(self) -> Path:
+        return self.project / ANALYSIS_DIR / profile_runs.NOTEBOOK
+
     def notebooks(self) -> list[Path]:
-        return sorted((self.project / ANALYSIS_DIR).glob("*.ipynb"))
+        """The notebooks run once each (the parameterised profile notebook runs once per area)."""
+        return sorted(nb for nb in (self.project / ANALYSIS_DIR).glob("*.ipynb") if nb.name != profile_runs.NOTEBOOK)
+
+    def executed_path(self, plan: buildcache.NotebookPlan) -> Path:
+        if plan.run:
+            parameters = plan.components["parameters"]
+            return profile_runs.executed_path(self.executed_dir, parameters["area_type"], parameters["area_code"])
+        return self.executed_dir / plan.notebook.name
 
 
 def _context(project: Path, options: BuildOptions, data_dir: Path) -> _Context:
@@ -275,10 +259,34 @@ def _context(project: Path, options: BuildOptions, data_dir: Path) -> _Context:
 def _plan_notebooks(ctx: _Context) -> list[buildcache.NotebookPlan]:
     return [
         buildcache.plan_notebook(
-            ctx.project, notebook, ctx.parameters, ctx.hasher, ctx.library, ctx.environment, ctx.options.force
+            ctx.project, notebook, ctx.parameters, ctx.hasher, ctx.library, ctx.environment, ctx.options.force,
+            memo=ctx.memo,
         )
         for notebook in ctx.notebooks()
     ]
+
+
+def _plan_profiles(ctx: _Context, save: bool = True) -> list[buildcache.NotebookPlan]:
+    """One plan an area of the data (none when the project has no profile notebook)."""
+    if not ctx.profile_notebook.is_file():
+        return []
+    ctx.areas = profile_runs.area_list(ctx.project, ctx.data_dir, ctx.parameters, ctx.hasher, save=save, memo=ctx.memo)
+    return profile_runs.plan_runs(
+        ctx.project, ctx.profile_notebook, ctx.areas, ctx.parameters, ctx.hasher, ctx.library,
+        ctx.environment, ctx.options.force, memo=ctx.memo,
+    )
+
+
+def _profile_steps(plans: list[buildcache.NotebookPlan]) -> list[StepPlan]:
+    """--explain's lines for the profile runs: one a run that runs, one line for all those skipped."""
+    if not plans:
+        return []
+    running = [plan for plan in plans if plan.runs]
+    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in running]
+    summary = f"notebook profile x {len(plans)}"
+    skipped = len(plans) - len(running)
+    steps.append(StepPlan(summary, [f"{len(running)} run, {skipped} skip"] if running else []))
+    return steps
 
 
 def _variables_components(ctx: _Context, keys: dict[str, str]) -> dict:
@@ -297,6 +305,7 @@ def _variables_outputs(project: Path) -> list[Path]:
     return [
         project / "_variables.yml", project / "figures" / "pcn-charts.js", generated / "availability.yml",
         generated / "data-notice.html", generated / "data-notice.typ", generated / "build.json",
+        project / "profiles" / "index.qmd", generated / "profiles.yml",
     ]
 
 
@@ -355,8 +364,10 @@ def explain(options: BuildOptions) -> list[StepPlan]:
                  for nb in sorted((project / ANALYSIS_DIR).glob("*.ipynb"))]
         return steps + [StepPlan("variables", ["notebooks run"]), StepPlan("render", ["notebooks run"])]
     ctx = _context(project, options, data_dir)
+    profile_plans = _plan_profiles(ctx, save=False)
     plans = _plan_notebooks(ctx)
-    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans]
+    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans] + _profile_steps(profile_plans)
+    plans += profile_plans
     running = [plan.name for plan in plans if plan.runs]
     if running:
         because = [f"the outputs of {len(running)} notebook run(s) may change"]
@@ -378,6 +389,58 @@ def explain(options: BuildOptions) -> list[StepPlan]:
 Progress = Callable[[str], None]
 
 
+def _fresh_log(logs_dir: Path, plan: buildcache.NotebookPlan) -> Path:
+    run_log = logs_dir / f"{plan.name}.jsonl"
+    run_log.unlink(missing_ok=True)
+    return run_log
+
+
+def _store(ctx: _Context, plan: buildcache.NotebookPlan, executed: Path, run_log: Path) -> str:
+    """Cache a finished run under the key of what it read; returns the key."""
+    reads, writes = runlog.load(run_log)
+    return buildcache.store_run(
+        ctx.project, plan.notebook, executed, plan.components["parameters"], reads, writes, ctx.hasher,
+        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo,
+    )
+
+
+def _run_profiles(ctx: _Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:
+    """Run the planned profile runs on `jobs` long-lived kernels (`pcnreport.kernels`). Returns name -> key.
+
+    A kernel started per run would cost ~1.5 s each before the first line; reused kernels also keep
+    `profiles.national_from_inputs`'s results, computed once a kernel instead of once a run.
+    """
+    if not plans:
+        return {}
+    from pcnreport import kernels
+
+    say = progress or (lambda line: None)
+    jobs = max(1, min(ctx.options.jobs or os.cpu_count() or 1, len(plans)))
+    logs_dir = ctx.project / buildcache.CACHE_DIR / "logs"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    by_name = {plan.name: plan for plan in plans}
+    keys: dict[str, str] = {}
+    lock = threading.Lock()
+    start = time.perf_counter()
+    runs = [
+        kernels.Run(plan.name, plan.notebook, ctx.executed_path(plan), plan.components["parameters"],
+                    _fresh_log(logs_dir, plan))
+        for plan in plans
+    ]
+
+    def done(run: kernels.Run, seconds: float) -> None:
+        key = _store(ctx, by_name[run.name], run.executed, run.run_log)
+        with lock:
+            keys[run.name] = key
+            if len(keys) % 20 == 0 or len(keys) == len(runs):
+                say(f"  profiles {len(keys)}/{len(runs)} done  ({time.perf_counter() - start:5.1f} s)")
+
+    say(f"  start  {len(runs)} profile run(s) on {min(jobs, len(runs))} kernel(s)")
+    kernels.run_all(runs, ctx.project / ANALYSIS_DIR, jobs, done, say)
+    ctx.timings["profiles"] = time.perf_counter() - start
+    return keys
+
+
 def _run_notebooks(ctx: _Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:
     """Run the planned notebooks, `jobs` at a time, and cache each one's outputs. Returns name -> key.
 
@@ -394,18 +457,14 @@ def _run_notebooks(ctx: _Context, plans: list[buildcache.NotebookPlan], progress
     def one(plan: buildcache.NotebookPlan) -> tuple[str, str, float]:
         start = time.perf_counter()
         say(f"  start  {plan.name}  ({'; '.join(plan.reasons)})")
-        run_log = logs_dir / f"{plan.name}.jsonl"
-        run_log.unlink(missing_ok=True)
-        executed = ctx.executed_dir / plan.notebook.name
+        run_log = _fresh_log(logs_dir, plan)
+        executed = ctx.executed_path(plan)
         try:
             run_notebook(plan.notebook, executed, ctx.parameters, run_log)
         except BaseException:
             say(f"  failed {plan.name}  {time.perf_counter() - start:5.1f} s")
             raise
-        reads, writes = runlog.load(run_log)
-        key = buildcache.store_run(
-            ctx.project, plan.notebook, executed, ctx.parameters, reads, writes, ctx.hasher, ctx.library, ctx.environment
-        )
+        key = _store(ctx, plan, executed, run_log)
         elapsed = time.perf_counter() - start
         say(f"  done   {plan.name}  {elapsed:5.1f} s")
         return plan.name, key, elapsed
@@ -458,7 +517,19 @@ def _write_variables(ctx: _Context) -> None:
         + yaml.safe_dump(availability_metadata(numbers), sort_keys=True),
     )
     write_variables(project / "_variables.yml", {**numbers, **extra})
+    _write_profiles_index(ctx)
     write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(ctx.data_dir)}, indent=1))
+
+
+def _write_profiles_index(ctx: _Context) -> None:
+    """The profiles' index page and the book's metadata listing the regional profiles; stale files removed."""
+    from pcnreport import profile_pages
+    from pcnreport.profiles import Area
+
+    areas = [Area(*area) for area in ctx.areas]
+    profile_pages.remove_stale(ctx.project, areas)
+    if areas:
+        profile_pages.write_index(ctx.project, areas)
 
 
 def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, str]:
@@ -476,7 +547,11 @@ def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, st
     staging_root.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=staging_root, prefix="site."))
     try:
-        rendered = render_book(project, staging, renderer=ctx.options.renderer)
+        # Pages whose pandoc input is unchanged come from _build/cache/render (a chapter's edit
+        # re-converts that chapter, not the 150 pages around it).
+        # --force converts every page again but still keeps the answers for the next build.
+        rendered = render_book(project, staging, renderer=ctx.options.renderer,
+                               cache_dir=project / buildcache.CACHE_DIR / "render", refresh=ctx.options.force)
         for required in (rendered.site_index, rendered.pdf):
             if not required.is_file():
                 raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")
@@ -484,6 +559,11 @@ def _render_and_publish(ctx: _Context, components: dict) -> tuple[Path, Path, st
         (staging / "notebooks").mkdir()
         for notebook in ctx.notebooks():
             shutil.copy2(ctx.executed_dir / notebook.name, staging / "notebooks" / notebook.name)
+        if ctx.areas:
+            (staging / "notebooks" / profile_runs.EXECUTED_SUBDIR).mkdir()
+        for area_type, code, _name in ctx.areas:
+            executed = profile_runs.executed_path(ctx.executed_dir, area_type, code)
+            shutil.copy2(executed, staging / "notebooks" / profile_runs.EXECUTED_SUBDIR / executed.name)
         # Every internal link and anchor of the new site must resolve before it replaces the old.
         checks.check_site_links(staging)
         # The numbers the next build compares itself with (its "What changed" appendix).
@@ -520,15 +600,19 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         ctx = _context(project, options, data_dir)
         ctx.timings = timings
         plans = _plan_notebooks(ctx)
+        profile_plans = _plan_profiles(ctx)
         timings["data and plan"] = time.perf_counter() - start
         (project / "figures").mkdir(exist_ok=True)
         try:
+            profile_runs.remove_stale_records(project, ctx.executed_dir, ctx.areas)
             keys = {}
-            for plan in plans:
+            for plan in plans + profile_plans:
                 if not plan.runs:
-                    buildcache.restore_run(project, plan.key, ctx.executed_dir / plan.notebook.name, ctx.hasher)
+                    buildcache.restore_run(project, plan.key, ctx.executed_path(plan), ctx.hasher)
                     keys[plan.name] = plan.key
             keys.update(_run_notebooks(ctx, [plan for plan in plans if plan.runs], progress))
+            keys.update(_run_profiles(ctx, [plan for plan in profile_plans if plan.runs], progress))
+            plans = plans + profile_plans
             keys = {plan.name: keys[plan.name] for plan in plans}
 
             components = _variables_components(ctx, keys)
@@ -544,7 +628,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if reasons:
                 start = time.perf_counter()
                 if progress:
-                    progress(f"  render ({'; '.join(reasons)})")
+                    progress(f"  render ({said(reasons)})")
                 site_index, pdf, renderer = _render_and_publish(ctx, render_components)
                 timings["render"] = time.perf_counter() - start
             else:
@@ -562,7 +646,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             renderer=renderer,
             data_dir=data_dir,
             synthetic=ctx.synthetic,
-            executed_notebooks=[ctx.executed_dir / plan.notebook.name for plan in plans],
+            executed_notebooks=[ctx.executed_path(plan) for plan in plans if not plan.run],
+            profile_notebooks=[ctx.executed_path(plan) for plan in plans if plan.run],
             timings=timings,
             ran=[plan.name for plan in plans if plan.runs],
             skipped=[plan.name for plan in plans if not plan.runs],

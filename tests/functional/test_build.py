@@ -173,7 +173,38 @@ def test_executed_notebooks_are_published_with_the_site(built_project):
     project, result = built_project
     published = sorted(p.name for p in (project / "_book" / "notebooks").glob("*.ipynb"))
     assert published == sorted(p.name for p in result.executed_notebooks)
-    assert len(published) == len(list((project / "analysis").glob("*.ipynb")))
+    # Every notebook of analysis/ but the profile notebook, whose runs are under notebooks/profiles/.
+    assert len(published) == len(list((project / "analysis").glob("*.ipynb"))) - 1
+    assert len(list((project / "_book" / "notebooks" / "profiles").glob("*.ipynb"))) == len(result.profile_notebooks)
+
+
+def test_build_writes_a_profile_for_every_region_and_ccg_of_the_sample(built_project):
+    """The area list is computed here independently, straight from the sample's mapping file."""
+    from pcnreport import readers
+
+    project, result = built_project
+    mapping = readers.read_practice_ccg(next(result.data_dir.glob("qof/*/MAPPING_NHS_GEOGRAPHIES_*.csv")))
+    expected = {f"region-{c}" for c in mapping["region_code"].unique()} | {f"ccg-{c}" for c in mapping["ccg_code"].unique()}
+    assert len(expected) == 7 + 135
+    book = project / "_book"
+    assert {p.stem for p in (book / "profiles").glob("*.html")} == expected | {"index"}
+    assert {p.stem for p in (book / "notebooks" / "profiles").glob("*.ipynb")} == expected
+    assert sorted(p.stem for p in result.profile_notebooks) == sorted(expected)
+    index = (book / "profiles" / "index.html").read_text()
+    for slug in expected:
+        assert f'href="{slug}.html"' in index, slug
+    # Each profile's executed notebook ran with its own area and is linked from its page.
+    some = sorted(expected)[0]
+    notebook = json.loads((book / "notebooks" / "profiles" / f"{some}.ipynb").read_text())
+    injected = next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    area_type, code = some.split("-", 1)
+    assert f'area_code = "{code}"' in "".join(injected["source"])
+    assert f'area_type = "{area_type}"' in "".join(injected["source"])
+    assert f"../notebooks/profiles/{some}.ipynb" in (book / "profiles" / f"{some}.html").read_text()
+    # The PCNs of all CCG profiles add up to England's: every PCN is in exactly one CCG.
+    totals = [json.loads(p.read_text())["raw"] for p in (project / "_generated" / "profiles").glob("ccg-*.json")]
+    pcn_size = json.loads((project / "_generated" / "numbers" / "pcn_size.json").read_text())["raw"]
+    assert sum(t["pcns"] for t in totals) == pcn_size["pcns"]
 
 
 def test_both_maps_are_drawn_from_the_synthetic_sample_and_say_so(built_project):

@@ -34,13 +34,18 @@ def test_rebuild_skips_unchanged_steps_and_reruns_only_readers_of_a_changed_file
         if "qof-prevalence" in json.loads(record.read_text())["reads"]
     )
     assert readers, "no notebook recorded reading the QOF prevalence file"
+    # Every area profile reads it too: each is its own run, keyed and re-run like a notebook.
+    profiles = [name for name in readers if name.startswith("profile.")]
+    assert len(profiles) == len(first.profile_notebooks)
+    notebooks = [name for name in readers if not name.startswith("profile.")]
 
     assert cli.main(["--project", str(project), "build", "--explain"]) == 0
     explained = capsys.readouterr().out
     for name in readers:
         assert f"notebook {name}" in explained
     assert "data file qof/2017-18/PREVALENCE_1718.csv changed" in explained
-    assert explained.count("skip (unchanged)") == len(first.executed_notebooks) - len(readers)
+    assert explained.count("skip (unchanged)") == len(first.executed_notebooks) - len(notebooks)
+    assert f"notebook profile x {len(profiles)}" in explained and f"{len(profiles)} run, 0 skip" in explained
 
     tables = project / ".cache" / "tables"
     epcn_entries = {entry: entry.stat().st_mtime_ns for entry in tables.glob("epcn-*.pickle")}
@@ -50,7 +55,7 @@ def test_rebuild_skips_unchanged_steps_and_reruns_only_readers_of_a_changed_file
     # The re-run read the changed file again (a second QOF entry) and took the others from the table cache.
     assert len(list(tables.glob("qof-prevalence-*.pickle"))) == 2
     assert {entry: entry.stat().st_mtime_ns for entry in tables.glob("epcn-*.pickle")} == epcn_entries
-    assert len(third.skipped) == len(first.executed_notebooks) - len(readers)
+    assert len(third.skipped) == len(first.executed_notebooks) - len(notebooks)
     assert third.rendered
     for notebook in first.executed_notebooks:
         assert (project / "_book" / "notebooks" / notebook.name).is_file()

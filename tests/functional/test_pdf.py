@@ -3,11 +3,14 @@ captions, references, and an outline (bookmarks) a reader can navigate."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import yaml
 from pypdf import PdfReader
+
+from pcnreport.profiles import display_name
 
 # The whole book (title page, contents and lists, seven chapters, appendices) runs to about 48 pages.
 MIN_PAGES = 30
@@ -105,3 +108,19 @@ def test_charts_are_vector_in_the_pdf(built_project):
     assert b"/Subtype /Image" not in chart and b"/Subtype/Image" not in chart, "chart was rasterised"
     # vl-convert drops text set in a font it cannot find; the chart must embed its font.
     assert b"/FontFile" in chart and b"Lato" in chart
+
+
+def test_pdf_holds_the_regional_profiles_and_not_the_ccg_profiles(built_project, text):
+    project, _ = built_project
+    areas = json.loads((project / "_build" / "cache" / "areas.json").read_text())["areas"]
+    regions = [(code, name) for kind, code, name in areas if kind == "region"]
+    assert len(regions) == 7
+    assert "Area profiles" in text and "The regional profiles follow" in text
+    for code, name in regions:
+        title = display_name(name)
+        assert f"{title} is an NHS England region" in text, title
+        numbers = json.loads((project / "_generated" / "profiles" / f"region-{code}.json").read_text())["text"]
+        assert f"Its {numbers['pcns']} PCNs (of England's {numbers['england_pcns']})" in text.replace("’", "'")
+    # A CCG profile's own text is website-only (its name appears in its region's table of CCGs).
+    assert "is a Clinical Commissioning Group of April 2020" not in text
+    assert "Its Primary Care Networks" not in text

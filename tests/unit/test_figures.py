@@ -75,3 +75,21 @@ def test_runtime_is_bundled_again_only_when_its_inputs_or_content_change(tmp_pat
     figures.write_runtime(tmp_path)
     assert len(calls) == 3 and calls[-1]["snippet"].endswith("// changed\n")  # another snippet: bundled again
     assert path.read_text().splitlines()[0] != first_line
+
+
+def test_a_website_only_figure_has_no_print_version(tmp_path):
+    paths = figures.save_figure(figures.practices_histogram(_sizes()), "fig-w", tmp_path, "Bar chart",
+                                print_version=False)
+    assert "pdf" not in paths and not (tmp_path / "fig-w.pdf").exists()
+    fragment = paths["fragment"].read_text()
+    assert 'when-format="html"' in fragment and "unless-format" not in fragment and ".pdf" not in fragment
+
+
+def test_area_chart_marks_the_range_and_englands_percentiles():
+    sizes = _sizes().assign(pcn_name=lambda d: d["pcn_code"], practices=3)
+    spec = figures.area_pcn_sizes(sizes, sizes.head(2), "Area (2 PCNs)", {"P10": 31_000, "median": 44_000, "P90": 69_000}).to_dict()
+    rows = [row for data in spec["datasets"].values() for row in data]
+    assert {row["row"] for row in rows if "row" in row} == {"Area (2 PCNs)", f"England ({len(sizes):,} PCNs)"}
+    assert sum(row.get("row") == "Area (2 PCNs)" for row in rows) == 2
+    assert {"lower": 30_000, "upper": 50_000} in rows
+    assert {row["label"] for row in rows if "label" in row} == {"P10", "median", "P90"}

@@ -329,3 +329,79 @@ def test_appendices_are_lettered(tmp_path):
     assert re.search(r'<a href="../appendix.html#sec-sources"[^>]*>Appendix\u00a0A</a>', results)
     titles = [item.title for item in PdfReader(result.pdf).outline if not isinstance(item, list)]
     assert titles[-1] == "A Data sources"
+
+
+def test_generated_appendices_and_website_only_pages(tmp_path):
+    """A metadata file appends appendices (as Quarto merges project configuration); a page that
+    `project.render` lists but no chapter list names is rendered into the website only."""
+    project = make_book(tmp_path / "book")
+    (project / "areas").mkdir()
+    (project / "areas" / "index.qmd").write_text("# Areas {.unnumbered}\n\n[North](north.html) and [South](south.html).\n")
+    (project / "areas" / "north.qmd").write_text("# North region {#north .unnumbered}\n\nNORTH PROFILE TEXT\n")
+    (project / "areas" / "south.qmd").write_text("# South town {#south .unnumbered}\n\nSOUTH PROFILE TEXT\n")
+    (project / "_generated" / "areas.yml").write_text("book:\n  appendices:\n    - areas/index.qmd\n    - areas/north.qmd\n")
+    _edit(project, "_quarto.yml", "  output-dir: _book\n",
+          "  output-dir: _book\n  render:\n    - index.qmd\n    - chapters/*.qmd\n    - references.qmd\n    - areas/*.qmd\n")
+    _edit(project, "_quarto.yml", "bibliography: references.bib\n",
+          "bibliography: references.bib\n\nmetadata-files:\n  - _generated/areas.yml\n")
+    result = render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    site = tmp_path / "site"
+    south = (site / "areas" / "south.html").read_text()
+    assert "SOUTH PROFILE TEXT" in south
+    assert 'class="prev"' not in south and 'class="next"' not in south  # no place in the reading order
+    north = (site / "areas" / "north.html").read_text()
+    sidebar = north[north.index('<nav aria-label="Chapters">'):north.index("</nav>", north.index('<nav aria-label="Chapters">'))]
+    assert "North region" in sidebar and "South town" not in sidebar
+    assert 'class="prev"' in north
+    pdf = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(result.pdf).pages))
+    assert "NORTH PROFILE TEXT" in pdf and "SOUTH PROFILE TEXT" not in pdf
+    search = (site / "site_libs" / "search-index.js").read_text()
+    assert "SOUTH PROFILE TEXT" in search and "NORTH PROFILE TEXT" in search
+
+
+def test_render_cache_converts_only_what_changed_and_gives_the_same_site(tmp_path, monkeypatch):
+    from pcnreport.render import pandoc_cache
+
+    project = make_book(tmp_path / "book")
+    cache_dir = tmp_path / "cache"
+    caches = []
+    original = pandoc_cache.PandocCache
+
+    def tracked(folder, refresh=False):
+        caches.append(original(folder, refresh))
+        return caches[-1]
+
+    monkeypatch.setattr(pandoc_cache, "PandocCache", tracked)
+    monkeypatch.setattr("pcnreport.render.pandoc_path.PandocCache", tracked)
+    plain = render_book(project, tmp_path / "plain", renderer="pandoc+typst")
+    first = render_book(project, tmp_path / "first", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].hits == 0 and caches[-1].misses > 0
+    for page in plain.pages:
+        rel = page.relative_to(tmp_path / "plain")
+        assert (tmp_path / "first" / rel).read_text() == page.read_text()
+    entries = len(list(cache_dir.glob("*.json")))
+    again = render_book(project, tmp_path / "again", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].misses == 0 and caches[-1].hits == entries
+    assert [p.read_text() for p in again.pages] == [p.read_text() for p in first.pages]
+    # One chapter's text: its parse, its page and the PDF's Typst source are converted again.
+    _edit(project, "chapters/01-context.qmd", "\n## Method", "\nAn added sentence.\n\n## Method")
+    edited = render_book(project, tmp_path / "edited", renderer="pandoc+typst", cache_dir=cache_dir)
+    assert caches[-1].misses == 3
+    assert "An added sentence." in (tmp_path / "edited" / "chapters" / "01-context.html").read_text()
+    assert len(list(cache_dir.glob("*.json"))) == entries  # the three stale entries were pruned
+    assert edited.pdf.is_file()
+
+
+def test_render_cache_refresh_converts_everything_and_keeps_the_answers(tmp_path):
+    from pcnreport.render.pandoc_cache import PandocCache
+
+    project = make_book(tmp_path / "book")
+    render_book(project, tmp_path / "a", renderer="pandoc+typst", cache_dir=tmp_path / "cache")
+    entries = sorted(p.name for p in (tmp_path / "cache").glob("*.json"))
+    cache = PandocCache(tmp_path / "cache", refresh=True)
+    args = ["--from", "markdown", "--to", "json"]
+    cache.run(args, "# A page\n", "x")
+    cache.run(args, "# A page\n", "x")
+    assert cache.hits == 0 and cache.misses == 2
+    assert PandocCache(tmp_path / "cache").run(args, "# A page\n", "x") == cache.run(args, "# A page\n", "x")
+    assert len(entries) > 0

@@ -52,12 +52,17 @@ def choose_renderer(renderer: str = "auto") -> str:
     return renderer
 
 
-def render_book(project_dir: Path, out_dir: Path, renderer: str = "auto") -> RenderResult:
-    """Render the Quarto book in `project_dir` into `out_dir` (writes nothing elsewhere)."""
+def render_book(project_dir: Path, out_dir: Path, renderer: str = "auto", cache_dir: Path | None = None,
+                refresh: bool = False) -> RenderResult:
+    """Render the Quarto book in `project_dir` into `out_dir` (writes nothing elsewhere, but for
+    `cache_dir`: where the pandoc path keeps pandoc's answers, so unchanged pages are not converted again;
+    `refresh` converts every page but still keeps the answers)."""
     chosen = choose_renderer(renderer)
     # Imported here so choosing a renderer costs nothing and each path loads only what it uses.
     if chosen == "quarto":
-        from . import quarto_path as path
-    else:
-        from . import pandoc_path as path
-    return path.render(Path(project_dir), Path(out_dir))
+        from . import quarto_path
+
+        return quarto_path.render(Path(project_dir), Path(out_dir))
+    from . import pandoc_path
+
+    return pandoc_path.render(Path(project_dir), Path(out_dir), Path(cache_dir) if cache_dir else None, refresh)

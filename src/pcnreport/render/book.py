@@ -20,6 +20,9 @@ class Chapter:
     source: Path  # relative to the project, e.g. chapters/06-x.qmd
     appendix: bool = False
     part: str | None = None  # the `part:` title this chapter sits under, if any
+    # A page `project.render` lists that is not a chapter: Quarto renders it into the website only
+    # (not the PDF, not the sidebar); the area profiles of CCGs are such pages.
+    website_only: bool = False
 
     @property
     def page(self) -> Path:
@@ -44,7 +47,7 @@ class Book:
     author: tuple[str, ...] = ()
     date: str = ""
     lang: str = "en"
-    chapters: tuple[Chapter, ...] = ()
+    chapters: tuple[Chapter, ...] = ()  # the book's chapters and appendices, then website-only pages
     bibliography: tuple[Path, ...] = ()
     csl: Path | None = None
     resources: tuple[str, ...] = ()
@@ -123,8 +126,8 @@ def _date(value: Any) -> str:
 _CONFIG_KEYS = {"project", "book", "format", "metadata-files"}
 
 
-def _metadata(raw: dict, project_dir: Path, config_path: Path) -> dict[str, Any]:
-    metadata = {k: v for k, v in raw.items() if k not in _CONFIG_KEYS}
+def _metadata_files(raw: dict, project_dir: Path, config_path: Path) -> list[dict[str, Any]]:
+    out = []
     for path in _paths(raw.get("metadata-files"), "metadata-files", project_dir):
         try:
             extra = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -132,8 +135,41 @@ def _metadata(raw: dict, project_dir: Path, config_path: Path) -> dict[str, Any]
             raise RenderError(f"'{path}' (metadata-files of '{config_path}'): invalid YAML: {exc}") from None
         if not isinstance(extra, dict):
             raise RenderError(f"'{path}' (metadata-files of '{config_path}'): expected a mapping of keys to values")
-        metadata.update(extra)
+        out.append(extra)
+    return out
+
+
+def _metadata(raw: dict, extras: list[dict[str, Any]]) -> dict[str, Any]:
+    metadata = {k: v for k, v in raw.items() if k not in _CONFIG_KEYS}
+    for extra in extras:
+        metadata.update({k: v for k, v in extra.items() if k not in _CONFIG_KEYS})
     return metadata
+
+
+def _book_config(raw: dict, extras: list[dict[str, Any]]) -> dict[str, Any]:
+    """`book:` of _quarto.yml with that of each metadata file merged in, as Quarto merges project
+    configuration: mappings key by key, lists appended (a generated file can add chapters or appendices)."""
+    book = dict(raw.get("book") or {})
+    for extra in extras:
+        for key, value in (extra.get("book") or {}).items():
+            if isinstance(value, list) and isinstance(book.get(key), list):
+                book[key] = book[key] + [v for v in value if v not in book[key]]
+            else:
+                book[key] = value
+    return book
+
+
+def _website_pages(project: dict, chapters: list[Chapter], project_dir: Path) -> list[Chapter]:
+    """Files `project.render` lists that are not chapters, in path order (Quarto leaves out `_` files)."""
+    listed = {ch.source for ch in chapters}
+    pages = []
+    for pattern in _as_list(project.get("render")):
+        for path in sorted(project_dir.glob(str(pattern))):
+            relative = path.relative_to(project_dir)
+            if path.suffix in (".qmd", ".md") and not path.name.startswith("_") and relative not in listed:
+                listed.add(relative)
+                pages.append(Chapter(relative, appendix=True, website_only=True))
+    return pages
 
 
 def _read_config(project_dir: Path) -> tuple[Path, dict]:
@@ -163,11 +199,13 @@ def load_book(project_dir: Path) -> Book:
     project = raw.get("project") or {}
     if project.get("type") != "book":
         raise RenderError(f"'{config_path}': project.type must be 'book' (got {project.get('type')!r})")
-    book = raw.get("book") or {}
+    extras = _metadata_files(raw, project_dir, config_path)
+    book = _book_config(raw, extras)
     if not book.get("chapters"):
         raise RenderError(f"'{config_path}': book.chapters is empty")
     chapters = _chapters(book.get("chapters"), False, project_dir)
     chapters += _chapters(book.get("appendices"), True, project_dir)
+    chapters += _website_pages(project, chapters, project_dir)
     fmt = raw.get("format") or {}
     csl = raw.get("csl") or book.get("csl")
     authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in _as_list(book.get("author"))]
@@ -186,5 +224,5 @@ def load_book(project_dir: Path) -> Book:
         html=_format_options(fmt, "html", project_dir),
         typst=_format_options(fmt, "typst", project_dir),
         raw=raw,
-        metadata=_metadata(raw, project_dir, config_path),
+        metadata=_metadata(raw, extras),
     )

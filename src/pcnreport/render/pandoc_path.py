@@ -13,6 +13,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -23,7 +24,8 @@ from urllib.parse import urlparse
 from ..errors import RenderError
 from . import ast, crossref, search, site
 from .book import Book, Chapter, load_book
-from .pandoc_run import FILTER, TEMPLATES, parse_markdown, run_pandoc
+from .pandoc_cache import PandocCache
+from .pandoc_run import FILTER, TEMPLATES, run_pandoc
 from .result import RenderResult
 from .shortcodes import ShortcodeExpander, load_variables
 
@@ -122,7 +124,7 @@ def _append_references(doc: dict, level: int) -> None:
     ]
 
 
-def _html_page(book: Book, view: _Format, i: int, out_dir: Path) -> Path:
+def _html_page(book: Book, view: _Format, i: int, out_dir: Path, pandoc=run_pandoc) -> Path:
     ch = book.chapters[i]
     doc = view.docs[i]
     page = PurePosixPath(ch.page.as_posix())
@@ -172,7 +174,7 @@ def _html_page(book: Book, view: _Format, i: int, out_dir: Path) -> Path:
                        ("--include-after-body", book.html.include_after_body)):
         for f in files:
             args += [opt, str(f)]
-    html, stderr = run_pandoc(args, json.dumps(doc), str(ch.source))
+    html, stderr = pandoc(args, json.dumps(doc), str(ch.source))
     _check_citeproc(stderr, str(ch.source))
     dest = out_dir / ch.page
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +192,7 @@ def _root_path(chapter: Chapter, target: str, book: Book) -> str:
     return "/" + resolved.relative_to(book.project_dir).as_posix()
 
 
-def _typst_source(book: Book, view: _Format) -> str:
+def _typst_source(book: Book, view: _Format, pandoc=run_pandoc) -> str:
     blocks: list[dict] = []
     for ch, doc in zip(book.chapters, view.docs):
         def fix(node: dict, ch: Chapter = ch) -> dict | None:
@@ -226,7 +228,7 @@ def _typst_source(book: Book, view: _Format) -> str:
                        ("--include-after-body", book.typst.include_after_body)):
         for f in files:
             args += [opt, str(f)]
-    source, stderr = run_pandoc(args, json.dumps(whole), "the PDF (Typst) version of the book")
+    source, stderr = pandoc(args, json.dumps(whole), "the PDF (Typst) version of the book")
     _check_citeproc(stderr, "the PDF version of the book")
     return source
 
@@ -242,7 +244,12 @@ def _compile_pdf(source: str, book: Book, pdf: Path) -> None:
         raise RenderError(f"'{pdf.name}': Typst failed: {getattr(exc, 'message', exc)}\n{detail}".rstrip()) from None
 
 
-def render(project_dir: Path, out_dir: Path) -> RenderResult:
+def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None, refresh: bool = False) -> RenderResult:
+    """Render the book into `out_dir`. With `cache_dir`, pandoc's answers are kept there and an
+    unchanged page is not converted again (`pandoc_cache`; `refresh`: convert all, keep the answers);
+    the result is the same either way."""
+    cache = PandocCache(cache_dir, refresh) if cache_dir else None
+    pandoc = cache.run if cache else run_pandoc
     book = load_book(project_dir)
     out_dir = Path(out_dir)
     if Path("index.qmd") not in [c.source for c in book.chapters]:
@@ -252,19 +259,23 @@ def render(project_dir: Path, out_dir: Path) -> RenderResult:
     sources = [(book.project_dir / ch.source).read_text(encoding="utf-8") for ch in book.chapters]
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        docs = list(pool.map(lambda pair: parse_markdown(pair[0], str(pair[1].source)),
+        # Quarto markdown is pandoc markdown: each chapter to a JSON AST (each format loads its own copy).
+        docs = list(pool.map(lambda pair: pandoc(["--from", "markdown", "--to", "json"], pair[0], str(pair[1].source))[0],
                              zip(texts, book.chapters)))
         html_view = _Format(book, docs, sources, "html")
-        typst_view = _Format(book, docs, sources, "typst")
+        # Website-only pages (the CCG profiles) are left out of the PDF, as Quarto leaves them out.
+        in_print = [i for i, ch in enumerate(book.chapters) if not ch.website_only]
+        print_book = dataclasses.replace(book, chapters=tuple(book.chapters[i] for i in in_print))
+        typst_view = _Format(print_book, [docs[i] for i in in_print], [sources[i] for i in in_print], "typst")
         if html_view.bib_keys and html_view.refs_chapter is None:
             _append_references(html_view.docs[-1], 2)
             html_view.refs_chapter = len(book.chapters) - 1
 
         out_dir.mkdir(parents=True, exist_ok=True)
         pdf = out_dir / f"{book.output_file}.pdf"
-        typst_job = pool.submit(_typst_source, book, typst_view)
-        page_jobs = [pool.submit(_html_page, book, html_view, i, out_dir) for i in range(len(book.chapters))]
-        _compile_pdf(typst_job.result(), book, pdf)
+        typst_job = pool.submit(_typst_source, print_book, typst_view, pandoc)
+        page_jobs = [pool.submit(_html_page, book, html_view, i, out_dir, pandoc) for i in range(len(book.chapters))]
+        _compile_pdf(typst_job.result(), print_book, pdf)
         pages = tuple(job.result() for job in page_jobs)
 
     site.copy_site_libs(out_dir)
@@ -273,6 +284,8 @@ def render(project_dir: Path, out_dir: Path) -> RenderResult:
     site.copy_resources(book, out_dir)
     for css in book.html.css:
         site.copy_into(css, book.project_dir, out_dir)
+    if cache:
+        cache.prune()
     return RenderResult(RENDERER, out_dir / "index.html", pdf, pages)
 
 

@@ -31,9 +31,3 @@ def run_pandoc(args: list[str], stdin: str, what: str) -> tuple[str, str]:
     if proc.returncode != 0:
         raise RenderError(f"'{what}': pandoc failed (exit {proc.returncode}):\n{stderr.strip()}")
     return proc.stdout.decode("utf-8"), stderr
-
-
-def parse_markdown(text: str, what: str) -> str:
-    """Quarto markdown is pandoc markdown; returns the JSON AST as text (each output format loads its own copy)."""
-    out, _ = run_pandoc(["--from", "markdown", "--to", "json"], text, what)
-    return out

@@ -29,6 +29,8 @@ def sidebar(book: Book, infos: list[ChapterInfo], current: int) -> str:
     lines = ["<ol class=\"chapters\">"]
     part = None
     for i, (ch, info) in enumerate(zip(book.chapters, infos)):
+        if ch.website_only:
+            continue  # reached through a page that links it (the CCG profiles: the profiles' index)
         if ch.part != part and ch.part:
             lines.append(f'<li class="part">{html.escape(ch.part)}</li>')
         part = ch.part
@@ -42,16 +44,21 @@ def sidebar(book: Book, infos: list[ChapterInfo], current: int) -> str:
 
 
 def pagenav(book: Book, infos: list[ChapterInfo], current: int) -> str:
+    """Previous and next chapter; website-only pages are neither, and have neither."""
     here = book.chapters[current].page
+    if book.chapters[current].website_only:
+        return ""
+    listed = [i for i, ch in enumerate(book.chapters) if not ch.website_only]
+    position = listed.index(current)
     out = []
-    if current > 0:
-        prev = book.chapters[current - 1]
-        out.append(f'<a class="prev" rel="prev" href="{rel_href(prev.page, here)}">← '
-                   f'{html.escape(chapter_label(infos[current - 1]))}</a>')
-    if current + 1 < len(book.chapters):
-        nxt = book.chapters[current + 1]
-        out.append(f'<a class="next" rel="next" href="{rel_href(nxt.page, here)}">'
-                   f'{html.escape(chapter_label(infos[current + 1]))} →</a>')
+    if position > 0:
+        prev = listed[position - 1]
+        out.append(f'<a class="prev" rel="prev" href="{rel_href(book.chapters[prev].page, here)}">← '
+                   f'{html.escape(chapter_label(infos[prev]))}</a>')
+    if position + 1 < len(listed):
+        nxt = listed[position + 1]
+        out.append(f'<a class="next" rel="next" href="{rel_href(book.chapters[nxt].page, here)}">'
+                   f'{html.escape(chapter_label(infos[nxt]))} →</a>')
     return "\n".join(out)
 
 

@@ -1,0 +1,80 @@
+"""Reused kernels: one process runs many notebooks, each from an empty namespace, each with its own log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pcnreport import errors, runlog
+from pcnreport.kernels import Run, run_all
+
+
+def _notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('name = "default"\nfail = False')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+BODY = """
+import json
+import os
+from pcnreport import runlog
+leaked = "left_over" in dir()  # set by the previous run in this kernel, unless the namespace was reset
+left_over = name
+runlog.record_write(os.path.join(os.getcwd(), "out-" + name))
+if fail:
+    raise ValueError("area " + name + " has no PCNs")
+print(json.dumps({"pid": os.getpid(), "leaked": leaked}))
+"""
+
+
+def _outputs(executed: Path) -> dict:
+    nb = nbformat.read(str(executed), as_version=4)
+    return json.loads(nb.cells[-1].outputs[0]["text"])
+
+
+def test_one_kernel_runs_each_notebook_in_a_fresh_namespace_with_its_own_log(tmp_path):
+    notebook = _notebook(tmp_path / "nb.ipynb", BODY)
+    runs = [Run(f"run {i}", notebook, tmp_path / "out" / f"{i}.ipynb", {"name": f"a{i}"}, tmp_path / f"{i}.jsonl")
+            for i in range(3)]
+    finished = []
+    run_all(runs, tmp_path, jobs=1, done=lambda run, seconds: finished.append(run.name))
+    assert finished == ["run 0", "run 1", "run 2"]
+    outputs = [_outputs(run.executed) for run in runs]
+    assert len({o["pid"] for o in outputs}) == 1  # one kernel process for all three
+    assert not any(o["leaked"] for o in outputs)  # %reset -f cleared the previous run's variables
+    for i, run in enumerate(runs):
+        _, writes = runlog.load(run.run_log)
+        assert writes == [(tmp_path / f"out-a{i}").resolve()]
+        cells = nbformat.read(str(run.executed), as_version=4).cells
+        assert cells[0].metadata["tags"] == ["injected-setup"] and "%reset -f" in cells[0].source
+        assert any("injected-parameters" in c.metadata.get("tags", []) and f'"a{i}"' in c.source for c in cells)
+
+
+def test_a_failed_run_names_the_run_and_keeps_its_executed_notebook(tmp_path):
+    notebook = _notebook(tmp_path / "nb.ipynb", BODY)
+    runs = [Run("profile ccg-00L", notebook, tmp_path / "out" / "ccg-00L.ipynb", {"name": "00L", "fail": True},
+                tmp_path / "l.jsonl")]
+    with pytest.raises(errors.AnalysisError) as caught:
+        run_all(runs, tmp_path, jobs=1, done=lambda run, seconds: None)
+    message = str(caught.value)
+    assert "nb.ipynb (profile ccg-00L) failed: ValueError: area 00L has no PCNs" in message
+    assert str(tmp_path / "out" / "ccg-00L.ipynb") in message
+    assert (tmp_path / "out" / "ccg-00L.ipynb").is_file()
+
+
+def test_a_user_error_in_a_cell_keeps_its_exit_code(tmp_path):
+    notebook = _notebook(tmp_path / "nb.ipynb", "from pcnreport.errors import DataNotFoundError\n"
+                                                "raise DataNotFoundError('no ePCN file in /data')")
+    runs = [Run("profile region-Y56", notebook, tmp_path / "x.ipynb", {}, tmp_path / "l.jsonl")]
+    with pytest.raises(errors.PcnReportError) as caught:
+        run_all(runs, tmp_path, jobs=1, done=lambda run, seconds: None)
+    assert caught.value.exit_code == errors.DataNotFoundError.exit_code
+    assert "(profile region-Y56): no ePCN file in /data" in str(caught.value)
