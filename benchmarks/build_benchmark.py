@@ -51,7 +51,7 @@ def measure(code: str, project: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, code], cwd=project, env=env, capture_output=True, text=True
+        [sys.executable, "-c", _RUNNER, code], cwd=project, env=env, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
@@ -151,20 +151,25 @@ with tempfile.TemporaryDirectory() as out:
 extra = {"inner": time.perf_counter() - t}
 """
 
-KERNEL_CODE = """
-import tempfile, time
+# An empty notebook with a parameters cell, in a temporary folder `d` (the kernel measurements' start).
+EMPTY_NOTEBOOK = """
+import atexit, shutil, tempfile, time
 from pathlib import Path
-from pcnreport.pipeline import run_notebook
 import nbformat
 nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
                                         "language_info": {"name": "python"}})
 nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
-with tempfile.TemporaryDirectory() as d:
-    src = Path(d) / "empty.ipynb"
-    nbformat.write(nb, src)
-    t = time.perf_counter()
-    run_notebook(src, Path(d) / "out.ipynb", {"x": 2})
-    extra = {"inner": time.perf_counter() - t}
+d = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, d, True)
+src = Path(d) / "empty.ipynb"
+nbformat.write(nb, src)
+"""
+
+KERNEL_CODE = EMPTY_NOTEBOOK + """
+from pcnreport.pipeline import run_notebook
+t = time.perf_counter()
+run_notebook(src, Path(d) / "out.ipynb", {"x": 2})
+extra = {"inner": time.perf_counter() - t}
 """
 
 
@@ -192,24 +197,15 @@ extra = {"inner": inner, "runs": len(sample), "all": len(areas), "scaled": inner
 """
 
 # A reused kernel (pcnreport.kernels): what a second and later run costs, against a fresh kernel.
-REUSED_KERNEL_CODE = """
-import tempfile, time
-from pathlib import Path
-import nbformat
+REUSED_KERNEL_CODE = EMPTY_NOTEBOOK + """
 from pcnreport.kernels import ReusedKernel, Run
-nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
-                                        "language_info": {"name": "python"}})
-nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
-with tempfile.TemporaryDirectory() as d:
-    src = Path(d) / "empty.ipynb"
-    nbformat.write(nb, src)
-    kernel = ReusedKernel(Path(d))
-    times = []
-    for i in range(6):
-        t = time.perf_counter()
-        kernel.run(Run(f"r{i}", src, Path(d) / f"out{i}.ipynb", {"x": i}, Path(d) / f"log{i}.jsonl"))
-        times.append(time.perf_counter() - t)
-    kernel.shutdown()
+kernel = ReusedKernel(Path(d))
+times = []
+for i in range(6):
+    t = time.perf_counter()
+    kernel.run(Run(f"r{i}", src, Path(d) / f"out{i}.ipynb", {"x": i}, Path(d) / f"log{i}.jsonl"))
+    times.append(time.perf_counter() - t)
+kernel.shutdown()
 extra = {"inner": sum(times[1:]) / len(times[1:]), "first": times[0]}
 """
 
@@ -252,7 +248,7 @@ def main() -> None:
         incremental = measure(build_code(project, args.jobs, False), project)
         row(f"{label}", incremental, f"{incremental['ran']} notebooks, render {'yes' if incremental['rendered'] else 'no'}")
         if change is change_profile_notebook:
-            row(f"  of which the profile runs", {"wall": incremental["profiles"], "rss_kib": incremental["rss_kib"]},
+            row("  of which the profile runs", {"wall": incremental["profiles"], "rss_kib": incremental["rss_kib"]},
                 f"{incremental['profile_runs']} runs on {args.jobs} reused kernel(s)")
             code = NAIVE_PROFILES_CODE.replace("COUNT", str(args.naive_profiles)).replace("JOBS", str(args.jobs))
             naive = measure(code, project)

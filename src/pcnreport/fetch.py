@@ -193,26 +193,6 @@ def _recorded_address(cached: Path, release: Release) -> str:
         ) from None
 
 
-def _recorded_address(cached: Path, release: Release) -> str:
-    """The address the cached file was downloaded from (a landing page's link is known only then)."""
-    if release.url_confirmed:
-        return release.url
-    try:
-        return json.loads(cached.with_name(cached.name + ".json").read_text(encoding="utf-8"))["url"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise FetchError(
-            f"'{cached}': the cache does not record where this download came from; delete it and fetch again"
-        ) from None
-
-
-def _first_member(archive: Path, dataset: Dataset) -> str:
-    """The first of the dataset's file patterns that some member of `archive` matches."""
-    for pattern in dataset.file_patterns:
-        if zip_member(archive, (pattern,)) is not None:
-            return pattern
-    raise ArchiveError(f"'{archive}': no member is named like {', '.join(dataset.file_patterns)}")
-
-
 def _record(cached: Path, url: str, sha256: str, size: int) -> None:
     facts = {"url": url, "sha256": sha256, "size": size, "fetched": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     cached.with_name(cached.name + ".json").write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
