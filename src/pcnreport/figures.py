@@ -218,7 +218,9 @@ def html_fragment(name: str, spec: dict, alt_text: str, runtime_href: str) -> st
     """The HTML part of a figure: a chart placeholder, its spec, and a load-once runtime loader."""
     chart_id = f"chart-{name}"
     alt_attr = html.escape(alt_text, quote=True)
-    return f"""<div class="pcn-chart" id="{chart_id}" role="img" aria-label="{alt_attr}"></div>
+    # tabindex: a chart wider than a narrow screen scrolls (styles.css), and a keyboard user must be able
+    # to reach a scrolling region to scroll it.
+    return f"""<div class="pcn-chart" id="{chart_id}" role="img" aria-label="{alt_attr}" tabindex="0"></div>
 <script type="application/json" class="pcn-chart-spec" data-chart="{chart_id}">{_json_for_script_tag(spec)}</script>
 <script>
 /* Load {RUNTIME_NAME} once per page however many charts the page has: the bundle declares

@@ -87,7 +87,9 @@ def _titled(chart: alt.TopLevelMixin, note: str, attribution: str) -> alt.TopLev
     if note:
         chart = chart.properties(title=alt.TitleParams(note, anchor="start", color="#8a4b00", fontSize=12))
     if attribution:
-        credit = alt.Chart().mark_text(align="left", fontSize=8, color="#444").encode(text=alt.datum(attribution))
+        # aria=False: the credit line and the outline below are not data; without it, Vega gives their
+        # SVG groups an image role with no text, which screen readers announce as unlabelled images.
+        credit = alt.Chart().mark_text(align="left", fontSize=8, color="#444", aria=False).encode(text=alt.datum(attribution))
         chart = alt.vconcat(chart, credit.properties(width=MAP_WIDTH, height=12), spacing=4)
     return chart.configure(font=FONT).configure_view(stroke=None)
 
@@ -278,7 +280,7 @@ def ccg_service_chart(areas: pd.DataFrame, pcn_names: pd.Series, msoa_boundaries
     ccg_geometry, _ = service_areas.ccg_area(ccg_boundaries, ccg_code)
     outline_shape = simplified([ccg_geometry], LOCAL_TOLERANCE, LOCAL_DIGITS)[0]
     outline = alt.Chart(alt.Data(values=[{"type": "Feature", "geometry": mapping(outline_shape), "properties": {}}])).mark_geoshape(
-        filled=False, stroke="#111", strokeWidth=1.6
+        filled=False, stroke="#111", strokeWidth=1.6, aria=False
     )
     # The count of PCNs on every area keeps the overlap readable in print and without colour.
     labels = alt.Chart(data[["lon", "lat", "pcns", "name"]]).mark_text(fontSize=9, fontWeight="bold", color="#111").encode(
