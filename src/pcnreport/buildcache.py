@@ -62,7 +62,9 @@ class FileHasher:
         path = Path(path)
         stat = path.stat()
         signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-        key = str(path.resolve())
+        # abspath, not resolve(): no syscalls (resolve() was half a no-op build's time); the signature's
+        # inode still tells two files apart whatever path names them.
+        key = os.path.abspath(path)
         known = self._known.get(key)
         if isinstance(known, list) and known[:4] == signature:
             return known[4]
