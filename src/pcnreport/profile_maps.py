@@ -72,10 +72,14 @@ def ccg_map(base: MapBase, ons_code: str, ccg_name: str, *, note: str = "", attr
     if not ons_code or ons_code not in base.ccg_msoas:
         return None, (f"The CCG boundaries in this build's data folder have no boundary for this CCG "
                       f"(ONS code {ons_code or 'unknown'}), so its map could not be drawn.")
-    areas = service_areas.service_areas_of(base.residents, base.msoa_boundaries, base.ccg_msoas[ons_code])
-    if areas.empty or areas["dominant_pcn"].isna().all():
+    codes = base.ccg_msoas[ons_code]
+    # Checked first: a regional extract holds none of most CCGs' residents, and a map of empty areas
+    # would read as a place nobody serves.
+    served = base.residents["msoa_code"].isin(codes) & base.residents["pcn_code"].notna()
+    if not served.any():
         return None, ("The registrations by LSOA in this build's data folder hold no registered residents of this "
                       "CCG's MSOAs (a regional extract covers a few CCGs only), so its map could not be drawn.")
+    areas = service_areas.service_areas_of(base.residents, base.msoa_boundaries, codes)
     chart = maps.ccg_service_chart(areas, base.pcn_names, base.msoa_boundaries, base.ccg_boundaries, ons_code,
                                    note=note, attribution=attribution, shapes=base.shapes)
     return chart, maps.ccg_map_alt_text(areas, ccg_name)
