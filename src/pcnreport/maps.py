@@ -52,28 +52,38 @@ def simplified(geometries, tolerance: float, digits: int) -> np.ndarray:
     return shapely.orient_polygons(rounded, exterior_cw=True)
 
 
-def web_features(boundaries: pd.DataFrame, properties: pd.DataFrame, tolerance: float, digits: int) -> list[dict]:
+def web_geometry(boundaries: pd.DataFrame, tolerance: float = LOCAL_TOLERANCE, digits: int = LOCAL_DIGITS) -> pd.Series:
+    """Every area's geometry as `simplified` makes it, indexed by code: done once when many maps are
+    drawn from the same boundaries (each CCG's profile), then passed to `ccg_service_chart`."""
+    return pd.Series(simplified(boundaries["geometry"].to_numpy(), tolerance, digits), index=boundaries["code"].to_numpy())
+
+
+def web_features(boundaries: pd.DataFrame, properties: pd.DataFrame, tolerance: float, digits: int,
+                 shapes: pd.Series | None = None) -> list[dict]:
     """GeoJSON Features for a chart: one an area of `properties` (keyed by its `code` column), with the
     boundary's geometry simplified, and every column of `properties` as a property (NaN as null).
 
     An area in `properties` with no boundary is an error: a map silently missing an area would
     misreport it.
     """
-    features = web_shapes(boundaries, properties["code"], tolerance, digits)
+    features = web_shapes(boundaries, properties["code"], tolerance, digits, shapes)
     records = properties.astype(object).where(properties.notna(), None).to_dict("records")
     for feature, record in zip(features, records):
         feature["properties"] = record
     return features
 
 
-def web_shapes(boundaries: pd.DataFrame, codes: pd.Series, tolerance: float, digits: int) -> list[dict]:
+def web_shapes(boundaries: pd.DataFrame, codes: pd.Series, tolerance: float, digits: int,
+               shapes: pd.Series | None = None) -> list[dict]:
     """GeoJSON Features holding only a simplified geometry and the area's code as `id`: for a map whose
-    numbers travel separately (`footprint_map`), so no feature repeats property names."""
-    geometry = boundaries.set_index("code")["geometry"]
+    numbers travel separately (`footprint_map`), so no feature repeats property names. `shapes`: the
+    geometries already simplified (`web_geometry`), used instead of simplifying again."""
+    geometry = boundaries.set_index("code")["geometry"] if shapes is None else shapes
     missing = sorted(set(codes) - set(geometry.index))
     if missing:
         raise ValueError(f"{len(missing)} area(s) have no boundary, e.g. {', '.join(missing[:5])}")
-    shapes = simplified(geometry.loc[list(codes)].to_numpy(), tolerance, digits)
+    picked = geometry.loc[list(codes)].to_numpy()
+    shapes = simplified(picked, tolerance, digits) if shapes is None else picked
     return [{"type": "Feature", "id": code, "geometry": mapping(shape)} for code, shape in zip(codes, shapes)]
 
 
@@ -241,8 +251,12 @@ def ccg_service_map(
 
 def ccg_service_chart(areas: pd.DataFrame, pcn_names: pd.Series, msoa_boundaries: pd.DataFrame,
                       ccg_boundaries: pd.DataFrame, ccg_code: str, *, threshold: float = footprints.DEFAULT_THRESHOLD,
-                      note: str = "", attribution: str = "") -> alt.TopLevelMixin:
-    """The chart of `ccg_service_map` from an already computed `service_areas.ccg_service_areas` table."""
+                      note: str = "", attribution: str = "", shapes: pd.Series | None = None) -> alt.TopLevelMixin:
+    """The chart of `ccg_service_map` from an already computed `service_areas.ccg_service_areas` table.
+
+    `shapes`: the MSOA and CCG geometries already simplified for the web (`web_geometry`, indexed by
+    code), when many maps are drawn from the same boundaries; the full geometries still place the labels
+    and tell which PCNs' areas touch (simplifying each area on its own can part neighbours)."""
     geometry = msoa_boundaries.set_index("code")["geometry"]
     data = ccg_map_data(areas, pcn_names)
     points = shapely.point_on_surface(geometry.loc[data["code"]].to_numpy())
@@ -260,7 +274,7 @@ def ccg_service_chart(areas: pd.DataFrame, pcn_names: pd.Series, msoa_boundaries
         alt.Tooltip("properties.pcn_shares:N", title="PCNs and their shares"),
         alt.Tooltip("properties.residents:Q", title="Registered residents", format=",d"),
     ]
-    features = web_features(msoa_boundaries, data.drop(columns=["lon", "lat"]), LOCAL_TOLERANCE, LOCAL_DIGITS)
+    features = web_features(msoa_boundaries, data.drop(columns=["lon", "lat"]), LOCAL_TOLERANCE, LOCAL_DIGITS, shapes)
     areas_layer = (
         alt.Chart(alt.Data(values=features))
         .mark_geoshape(stroke="white", strokeWidth=0.6)
@@ -278,7 +292,7 @@ def ccg_service_chart(areas: pd.DataFrame, pcn_names: pd.Series, msoa_boundaries
         )
     )
     ccg_geometry, _ = service_areas.ccg_area(ccg_boundaries, ccg_code)
-    outline_shape = simplified([ccg_geometry], LOCAL_TOLERANCE, LOCAL_DIGITS)[0]
+    outline_shape = simplified([ccg_geometry], LOCAL_TOLERANCE, LOCAL_DIGITS)[0] if shapes is None else shapes[ccg_code]
     outline = alt.Chart(alt.Data(values=[{"type": "Feature", "geometry": mapping(outline_shape), "properties": {}}])).mark_geoshape(
         filled=False, stroke="#111", strokeWidth=1.6, aria=False
     )

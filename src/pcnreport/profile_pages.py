@@ -5,6 +5,7 @@ One profile run (analysis/profile.ipynb) writes, for area `<slug>` (region-Y56, 
     _generated/profiles/<slug>.json          its numbers (raw and as printed), read by the index
     figures/profile-<slug>-sizes.{vl.json,pdf,md}   the chart (interactive in HTML, vector in the PDF)
     figures/profile-<slug>-characteristics.{md,csv}, figures/profile-<slug>-{pcns|ccgs}.{md,csv}
+    figures/profile-ccg-<code>-map.{vl.json,md}   a CCG's map, or a notice (pcnreport.profile_maps)
     profiles/<slug>.qmd                      the page, which includes the fragments above
 
 The page is generated, so its numbers are written into it as text by the code below (there is no
@@ -183,7 +184,16 @@ def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_no
     lines += [
         f"## PCN sizes against England's range {{#{slug}-sizes .unnumbered}}", "",
         _include(f"profile-{slug}-sizes"), "",
-        # The per-CCG map (issue 8) goes here: figures/profile-<slug>-map, written by the same run.
+    ]
+    if area.type == "ccg":
+        # Figure 4.2's map for this CCG (pcnreport.profile_maps), or a notice where it cannot be drawn.
+        lines += [
+            f"## Its PCNs on a map {{#{slug}-map .unnumbered}}", "",
+            "Each MSOA of the CCG coloured by the PCN serving most of its registered residents and shaded by "
+            "that PCN's share, labelled with its number of PCNs, as in Figure 4.2.", "",
+            _include(f"profile-{slug}-map"), "",
+        ]
+    lines += [
         f"## Population characteristics against England {{#{slug}-characteristics .unnumbered}}", "",
         "Each value is a ratio of sums over the member practices (of the area, of England, of each PCN), "
         "as in Table 6.1; the last columns place the area's PCNs among England's.", "",

@@ -15,7 +15,7 @@ practices, the second call gives each area's value over exactly the practices of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -108,6 +108,7 @@ class National:
     measures: tuple[population_profile.Measure, ...]  # the characteristics computed, in the report's order
     area_list: tuple[Area, ...]
     ccg_region: dict[str, str]  # ccg_code -> region_code
+    ccg_ons: dict[str, str] = field(default_factory=dict)  # ccg_code -> the CCG's ONS code (its boundary's key)
 
 
 def region_of(national_results: National, area: Area) -> Area | None:
@@ -158,6 +159,8 @@ def national(
         measures=per_pcn.measures,
         area_list=tuple(areas_from_mapping(practice_ccg)),
         ccg_region=ccg_regions(practice_ccg).to_dict(),
+        ccg_ons=(practice_ccg.drop_duplicates("ccg_code").set_index("ccg_code")["ccg_ons_code"].to_dict()
+                 if "ccg_ons_code" in practice_ccg else {}),
     )
 
 

@@ -207,6 +207,31 @@ def test_build_writes_a_profile_for_every_region_and_ccg_of_the_sample(built_pro
     assert sum(t["pcns"] for t in totals) == pcn_size["pcns"]
 
 
+def test_every_ccg_profile_carries_its_map_and_stays_a_reasonable_size(built_project):
+    """Figure 4.2's chart for each CCG (pcnreport.profile_maps): the synthetic sample has boundaries
+    and residents for every CCG, so none shows the notice; the regional profiles have no map."""
+    project, _ = built_project
+    pages = sorted((project / "_book" / "profiles").glob("ccg-*.html"))
+    assert len(pages) == 135
+    sizes = {}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert f'data-chart="chart-profile-{page.stem}-map"' in html, f"{page.name} has no map"
+        assert "SYNTHETIC SAMPLE: made-up areas" in html and "Not available in this build" not in html, page.name
+        sizes[page.name] = page.stat().st_size
+    # Two CCGs' maps each hold their own MSOAs (synthetic CCGs are unions of whole MSOAs: no overlap).
+    drawn = []
+    for page in pages[:2]:
+        spec = json.loads((project / "figures" / f"profile-{page.stem}-map.vl.json").read_text(encoding="utf-8"))
+        drawn.append({f["properties"]["code"] for f in spec["vconcat"][0]["layer"][0]["data"]["values"]})
+    assert all(drawn) and not drawn[0] & drawn[1]
+    # A CCG page with its map: about 0.1 MB for most, 0.3 MB for the largest CCG (see README, "Area profiles").
+    assert max(sizes.values()) < 400_000, max(sizes.items(), key=lambda item: item[1])
+    for page in (project / "_book" / "profiles").glob("region-*.html"):
+        assert "-map\"" not in page.read_text(encoding="utf-8")
+    assert not list((project / "figures").glob("profile-*-map.pdf"))  # website only
+
+
 def test_both_maps_are_drawn_from_the_synthetic_sample_and_say_so(built_project):
     project, _ = built_project
     chapters = project / "_book" / "chapters"

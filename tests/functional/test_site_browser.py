@@ -360,8 +360,12 @@ def test_profile_index_filters_the_areas_and_links_to_each_profile(browser, site
     page.click(f"#profile-list a[href='ccg-{ccg}.html']")
     page.wait_for_load_state("load")
     assert page.url.endswith(f"/profiles/ccg-{ccg}.html")
-    page.wait_for_function("() => document.querySelector('.pcn-chart')?.dataset.drawn === 'yes'", timeout=20_000)
-    assert page.locator(".pcn-chart svg").count() == 1
+    # Two charts on a CCG's page: its PCN sizes and its map (Figure 4.2's chart for this CCG).
+    page.wait_for_function(
+        "() => { const c = [...document.querySelectorAll('.pcn-chart')];"
+        " return c.length === 2 && c.every(e => e.dataset.drawn === 'yes'); }", timeout=30_000)
+    assert page.locator(".pcn-chart svg").count() == 2
+    assert page.locator(f"#chart-profile-ccg-{ccg}-map svg path").count() > 0
     # Regions are in the sidebar; CCGs are reached through the index.
     sidebar = page.inner_text("nav[aria-label='Chapters']")
     assert "Area profiles" in sidebar and ccg not in sidebar

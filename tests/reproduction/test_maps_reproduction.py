@@ -134,3 +134,23 @@ def test_ccg_maps_are_drawn_with_the_os_credit(tables, tmp_path):
 
 def test_default_ccg_is_the_one_the_extract_was_cut_around(tables, residents):
     assert service_areas.default_ccg(residents, tables["msoas"], tables["ccgs"]) == EAST_LANCASHIRE
+
+
+def test_profile_maps_on_the_real_extract(tables, residents, shared_data):
+    """The CCG profiles' maps (pcnreport.profile_maps): the mapping's ONS codes find every CCG's boundary;
+    the two Pennine Lancashire CCGs get the same MSOAs as Figure 4.2; a CCG far from the extract gets the
+    notice rather than a map of empty areas."""
+    from pcnreport import profile_maps
+
+    mapping = readers.read_practice_ccg(shared_data / "qof" / "2019-20" / "MAPPING_NHS_GEOGRAPHIES_1920.csv")
+    assert set(mapping["ccg_ons_code"]) == set(tables["ccgs"]["code"])
+    base = profile_maps.map_base(tables["registrations"], tables["lsoa_msoa"], tables["epcn"], tables["msoas"],
+                                 tables["ccgs"])
+    for ccg in (EAST_LANCASHIRE, BLACKBURN_WITH_DARWEN):
+        chart, _ = profile_maps.ccg_map(base, ccg, ccg)
+        drawn = {f["properties"]["code"] for f in chart.to_dict()["layer"][0]["data"]["values"]}
+        areas = service_areas.ccg_service_areas(residents, tables["msoas"], tables["ccgs"], ccg)
+        assert drawn == set(areas["msoa_code"])
+    tees_valley = mapping.loc[mapping["ccg_code"] == "16C", "ccg_ons_code"].iloc[0]
+    chart, reason = profile_maps.ccg_map(base, tees_valley, "NHS Tees Valley CCG")
+    assert chart is None and "hold no registered residents" in reason

@@ -172,12 +172,14 @@ def test_profile_files_page_and_index(tmp_path):
     assert "Its 1 PCNs (of England's 3) have 2 member practices and 40,000 registered patients" in page
     assert "28.6% of England's PCN population" in page  # 40,000 / 140,000
     assert "{{< include ../figures/profile-ccg-00M-sizes.md >}}" in page
+    assert "{{< include ../figures/profile-ccg-00M-map.md >}}" in page  # a CCG's map (profile_maps)
     assert "[Region: " not in page and "(region-Y56.html)" in page
     assert "../notebooks/profiles/ccg-00M.ipynb" in page
     pcn_table = (tmp_path / "figures" / "profile-ccg-00M-pcns.md").read_text()
     assert "TWO PCN" in pcn_table and "40\\,000 |" in pcn_table and "A00003" not in pcn_table
     region = (tmp_path / "profiles" / "region-Y56.qmd").read_text()
     assert "0 are smaller and 0 are larger" in region
+    assert "-map.md" not in region  # regions have no map
     links = (tmp_path / "figures" / "profile-region-Y56-ccgs-links.md").read_text()
     assert "(ccg-00L.html)" in links and "(ccg-00M.html)" in links and "00N" not in links
     characteristics = (tmp_path / "figures" / "profile-region-Y56-characteristics.md").read_text()

@@ -80,10 +80,11 @@ MAPPING_HEADER = (
 )
 
 
-def mapping_row(practice="A81001", pcn="U89141", pcn_name="Stockton PCN", ccg="16C", stp="QHM", region="Y63") -> str:
+def mapping_row(practice="A81001", pcn="U89141", pcn_name="Stockton PCN", ccg="16C", stp="QHM", region="Y63",
+                ccg_ons="E38000247") -> str:
     return (
         f"E92000001,ENG,England,{region},E40000009,North East and Yorkshire,{stp},E54000050,Cumbria STP,"
-        f"{ccg},E38000247,NHS Tees Valley CCG,{pcn},{pcn_name},{practice},The Surgery\n"
+        f"{ccg},{ccg_ons},NHS Tees Valley CCG,{pcn},{pcn_name},{practice},The Surgery\n"
     )
 
 
@@ -100,6 +101,7 @@ def test_mapping_one_row_a_practice_with_unallocated_as_missing(tmp_path):
             "pcn_code": pd.Series(["U89141", None], dtype="str"),
             "pcn_name": pd.Series(["Stockton PCN", None], dtype="str"),
             "ccg_code": ["16C"] * 2,
+            "ccg_ons_code": ["E38000247"] * 2,
             "ccg_name": ["NHS Tees Valley CCG"] * 2,
             "stp_code": ["QHM"] * 2,
             "region_code": ["Y63"] * 2,
@@ -115,12 +117,13 @@ def test_mapping_bad_codes_and_repeated_practices(tmp_path):
         "MAPPING_NHS_GEOGRAPHIES_1920.csv",
         MAPPING_HEADER
         + mapping_row(pcn="U8914", ccg="E38000247")
-        + mapping_row("A81002", stp="", region="63")
+        + mapping_row("A81002", stp="", region="63", ccg_ons="16C")
         + mapping_row("A81001"),
     )
     assert problems(read_practice_ccg, path) == [
         "row 2, column 'PCN_ODS_CODE': expected a PCN code like U12345, or 'U' (unallocated), found 'U8914'",
         "row 2, column 'CCG_ODS_CODE': expected a CCG code: 3 letters or digits, like 00L, found 'E38000247'",
+        "row 3, column 'CCG_ONS_CODE': expected a CCG's ONS code: E38 and 6 digits, like E38000014, found '16C'",
         "row 3, column 'STP_ODS_CODE': expected an STP code: 3 letters or digits, like QHM, found a blank cell",
         "row 3, column 'REGION_ODS_CODE': expected an NHS England region code: Y and 2 digits, like Y56, found '63'",
         "column 'PRACTICE_CODE': practice code 'A81001' appears in rows 2 and 4; expected once",
@@ -149,6 +152,10 @@ def test_real_mapping_2019_20(shared_data):
 
     assert len(mapping) == 6720
     assert mapping["ccg_code"].nunique() == 135
+    # One ONS code a CCG (the CCG boundary files' key): Tees Valley is E38000247.
+    assert mapping.drop_duplicates("ccg_code")["ccg_ons_code"].nunique() == 135
+    assert mapping.groupby("ccg_code")["ccg_ons_code"].nunique().eq(1).all()
+    assert set(mapping.loc[mapping["ccg_code"] == "16C", "ccg_ons_code"]) == {"E38000247"}
     assert mapping["stp_code"].nunique() == 42
     assert mapping["region_code"].nunique() == 7
     assert mapping["pcn_code"].isna().sum() == 61  # 'U', 'Unallocated'

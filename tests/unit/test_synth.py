@@ -337,6 +337,10 @@ def test_the_project_readers_read_every_file_of_the_sample(default_sample):
     assert set(tables["practice-ccg"]["practice_code"]) == set(registrations["practice_code"])
     assert len(tables["imd"]) == len(tables["ruc"]) == len(tables["lsoa-msoa"]) == 32_844
     assert set(tables["federations"]["practice_code"]) <= set(registrations["practice_code"])
+    # The mapping's CCG ONS codes are the CCG boundaries' codes: the profiles' maps look CCGs up by them.
+    ccg_boundaries = readers.read_ccg_boundaries(files["boundaries-ccg"])
+    mapping = tables["practice-ccg"].drop_duplicates("ccg_code")
+    assert mapping["ccg_ons_code"].is_unique and set(mapping["ccg_ons_code"]) == set(ccg_boundaries["code"])
 
 
 # --- Against the real publisher files (../shared/data) ---------------------------------------------------

@@ -36,6 +36,7 @@ PCN_CODE = r"U\d{5}"
 CCG_CODE = r"[0-9A-Z]{3}"
 LSOA_CODE = r"E01\d{6}"
 MSOA_CODE = r"E02\d{6}"
+CCG_ONS_CODE = r"E38\d{6}"  # ONS's code of a CCG (E38000014): what the CCG boundary files key on
 WELSH_LSOA_CODE = r"W01\d{6}"
 WELSH_MSOA_CODE = r"W02\d{6}"
 
@@ -131,6 +132,7 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "pcn_code": ("PCN_ODS_CODE",),
         "pcn_name": ("PCN_NAME",),
         "ccg_code": ("CCG_ODS_CODE",),
+        "ccg_ons_code": ("CCG_ONS_CODE",),
         "ccg_name": ("CCG_NAME",),
         "stp_code": ("STP_ODS_CODE",),
         "region_code": ("REGION_ODS_CODE",),
@@ -501,6 +503,7 @@ NOT_BLANK = matches(r".+", "a value (not blank)")
 PRACTICE = matches(PRACTICE_CODE, "a practice code: a letter and 5 digits, like A81001")
 PCN = matches(PCN_CODE, "a PCN code: U and 5 digits, like U12345")
 CCG = matches(CCG_CODE, "a CCG code: 3 letters or digits, like 00L")
+CCG_ONS = matches(CCG_ONS_CODE, "a CCG's ONS code: E38 and 6 digits, like E38000014")
 LSOA = matches(LSOA_CODE, "an English LSOA code: E01 and 6 digits, like E01000001")
 MSOA = matches(MSOA_CODE, "an English MSOA code: E02 and 6 digits, like E02000001")
 WHOLE_NUMBER = matches(r"\d+", "a whole number >= 0")

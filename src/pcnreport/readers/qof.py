@@ -9,6 +9,7 @@ import pandas as pd
 
 from pcnreport.readers._common import (
     CCG,
+    CCG_ONS,
     NOT_BLANK,
     PCN_CODE,
     PRACTICE,
@@ -40,6 +41,7 @@ MAPPING_SCHEMA = text_schema(
         "practice_name": NOT_BLANK,
         "pcn_code": matches(f"{PCN_CODE}|{NO_PCN}", f"a PCN code like U12345, or '{NO_PCN}' (unallocated)"),
         "ccg_code": CCG,
+        "ccg_ons_code": CCG_ONS,
         "ccg_name": NOT_BLANK,
         "stp_code": matches(r"[0-9A-Z]{3}", "an STP code: 3 letters or digits, like QHM"),
         "region_code": matches(r"Y\d{2}", "an NHS England region code: Y and 2 digits, like Y56"),
@@ -76,9 +78,10 @@ def read_qof_prevalence(path) -> pd.DataFrame:
 def read_practice_ccg(path) -> pd.DataFrame:
     """Read QOF's practice to NHS geographies mapping (MAPPING_NHS_GEOGRAPHIES_1920.csv, or the ZIP).
 
-    Returns one row a practice: practice_code, practice_name, pcn_code, pcn_name, ccg_code, ccg_name,
-    stp_code, region_code, region_name. Codes are ODS codes (CCG 00L, not ONS E38...). A practice in no
-    PCN (code 'U', name 'Unallocated') has pcn_code and pcn_name missing.
+    Returns one row a practice: practice_code, practice_name, pcn_code, pcn_name, ccg_code, ccg_ons_code,
+    ccg_name, stp_code, region_code, region_name. Codes are ODS codes (CCG 00L) except ccg_ons_code, the
+    CCG's ONS code (E38000014), kept because the CCG boundary files are keyed by it (the area profiles'
+    maps). A practice in no PCN (code 'U', name 'Unallocated') has pcn_code and pcn_name missing.
     """
     rows = open_table(path, member="MAPPING_NHS_GEOGRAPHIES*.csv").select(SPELLINGS["practice-ccg"])
     raise_if_any(
@@ -93,6 +96,7 @@ def read_practice_ccg(path) -> pd.DataFrame:
         pcn_code=table["pcn_code"].mask(no_pcn).astype("str"),
         pcn_name=table["pcn_name"].mask(no_pcn).astype("str"),
         ccg_code=table["ccg_code"],
+        ccg_ons_code=table["ccg_ons_code"],
         ccg_name=table["ccg_name"],
         stp_code=table["stp_code"],
         region_code=table["region_code"],
