@@ -97,6 +97,27 @@ class DataInputs:
         """True when the data folder is the synthetic sample (figures then say so)."""
         return synth.is_synthetic(self.data_dir)
 
+    def files_identity(self, names) -> tuple:
+        """Which files the datasets `names` are, as far as a long-lived kernel can tell cheaply: path,
+        ZIP member, size, mtime and inode; (name, None) for an optional dataset that is absent.
+
+        The per-kernel memos of the profile runs (`profiles`, `profile_maps`) reuse what they computed
+        while this stays the same; the build's own keys (content hashes) decide whether a run happens.
+        Locating records each read, absent included, so every run's log names what it depends on.
+        """
+        files = []
+        for name in names:
+            try:
+                found = self.locate(name)
+            except DataNotFoundError:
+                if self.catalogue[name].required:
+                    raise
+                files.append((name, None))
+                continue
+            stat = found.path.stat()
+            files.append((name, str(found.path.resolve()), found.member, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        return tuple(files)
+
     @property
     def releases(self) -> dict[str, str]:
         """Dataset -> release of every dataset read so far (the report prints them)."""

@@ -404,6 +404,15 @@ def _store(ctx: _Context, plan: buildcache.NotebookPlan, executed: Path, run_log
     )
 
 
+def _runner_setup(ctx: _Context, plans: list, progress: Progress | None) -> tuple[Progress, int, Path]:
+    """What both runners need: the progress callback, kernels at once (`--jobs`, at most one a run) and
+    the folder of the runs' logs."""
+    jobs = max(1, min(ctx.options.jobs or os.cpu_count() or 1, len(plans)))
+    logs_dir = ctx.project / buildcache.CACHE_DIR / "logs"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    return progress or (lambda line: None), jobs, logs_dir
+
+
 def _run_profiles(ctx: _Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:
     """Run the planned profile runs on `jobs` long-lived kernels (`pcnreport.kernels`). Returns name -> key.
 
@@ -414,10 +423,7 @@ def _run_profiles(ctx: _Context, plans: list[buildcache.NotebookPlan], progress:
         return {}
     from pcnreport import kernels
 
-    say = progress or (lambda line: None)
-    jobs = max(1, min(ctx.options.jobs or os.cpu_count() or 1, len(plans)))
-    logs_dir = ctx.project / buildcache.CACHE_DIR / "logs"
-    logs_dir.mkdir(parents=True, exist_ok=True)
+    say, jobs, logs_dir = _runner_setup(ctx, plans, progress)
     by_name = {plan.name: plan for plan in plans}
     keys: dict[str, str] = {}
     lock = threading.Lock()
@@ -449,10 +455,7 @@ def _run_notebooks(ctx: _Context, plans: list[buildcache.NotebookPlan], progress
     """
     if not plans:
         return {}
-    say = progress or (lambda line: None)
-    jobs = max(1, min(ctx.options.jobs or os.cpu_count() or 1, len(plans)))
-    logs_dir = ctx.project / buildcache.CACHE_DIR / "logs"
-    logs_dir.mkdir(parents=True, exist_ok=True)
+    say, jobs, logs_dir = _runner_setup(ctx, plans, progress)
 
     def one(plan: buildcache.NotebookPlan) -> tuple[str, str, float]:
         start = time.perf_counter()

@@ -22,7 +22,6 @@ import pandas as pd
 
 from pcnreport import figures, footprints, maps, service_areas
 from pcnreport.atomic import write_text_atomic
-from pcnreport.errors import DataNotFoundError
 from pcnreport.map_sections import map_labels
 from pcnreport.sections import unavailable_fragment
 
@@ -111,24 +110,11 @@ def write_ccg_map(output_dir: Path, base: MapBase, slug: str, ons_code: str, ccg
 _memo: tuple[tuple, MapBase] | None = None
 
 
-def _identity(inputs) -> tuple:
-    files = []
-    for name in DATASETS + ("epcn",):
-        try:
-            found = inputs.locate(name)  # records the read (absent included) for the build's keys
-        except DataNotFoundError:
-            files.append((name, None))
-            continue
-        stat = found.path.stat()
-        files.append((name, str(found.path.resolve()), found.member, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    return tuple(files)
-
-
 def base_from_inputs(inputs) -> MapBase:
     """`map_base` from a `pcnreport.inputs.DataInputs`, reused while the same files are read. Every
     call locates the datasets, so each profile run's log names the files its map depends on."""
     global _memo
-    identity = _identity(inputs)
+    identity = inputs.files_identity(DATASETS + ("epcn",))
     if _memo is not None and _memo[0] == identity:
         return _memo[1]
     base = map_base(inputs.read_optional("registrations-lsoa"), inputs.read("lsoa-msoa"), inputs.read("epcn"),

@@ -258,15 +258,6 @@ DATASETS = ("epcn", "practice-ccg", "registrations", "registrations-age", "regis
 _memo: tuple[tuple, National] | None = None
 
 
-def _identity(inputs, population_source: str) -> tuple:
-    files = []
-    for name in DATASETS:
-        found = inputs.locate(name)
-        stat = found.path.stat()
-        files.append((name, str(found.path.resolve()), found.member, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    return (population_source, tuple(files))
-
-
 def national_from_inputs(inputs, population_source: str) -> National:
     """`national` from a `pcnreport.inputs.DataInputs`, reused while the same files are read.
 
@@ -274,7 +265,7 @@ def national_from_inputs(inputs, population_source: str) -> National:
     build's own key (content hashes) decides separately whether a run happens at all.
     """
     global _memo
-    identity = _identity(inputs, population_source)
+    identity = (population_source, inputs.files_identity(DATASETS))
     if _memo is not None and _memo[0] == identity:
         return _memo[1]
     epcn = inputs.read("epcn")

@@ -23,6 +23,7 @@ import pytest
 
 from pcnreport import profile_pages, profiles
 from pcnreport.errors import DataFormatError
+from pcnreport.inputs import DataInputs
 
 PRACTICES = ["A00001", "A00002", "A00003", "A00004", "A00005", "A00006"]
 LIST_SIZES = [20_000, 15_000, 10_000, 30_000, 40_000, 25_000]
@@ -119,7 +120,10 @@ class _Found:
 
 
 class _Inputs:
-    """What national_from_inputs uses of DataInputs: locate and read (counted), list_sizes."""
+    """What national_from_inputs uses of DataInputs: locate and read (counted), list_sizes, and the real
+    files_identity (over this locate)."""
+
+    files_identity = DataInputs.files_identity
 
     def __init__(self, folder: Path):
         self.folder = folder
