@@ -6,7 +6,8 @@ In a temporary copy of the project (the sources only, as the functional tests co
 
 - the cold build (nothing cached; the synthetic sample is generated first and timed on its own);
 - a no-op rebuild;
-- a rebuild after one data file changes (one QOF register count in PREVALENCE_1718.csv, + 1);
+- a rebuild after one data file changes (one QOF register count in PREVALENCE_1718.csv, + 1): the
+  notebooks that read it run again, and each area profile whose numbers that moves (`area_records`);
 - a rebuild after one chapter's text changes;
 - all area profiles: the profile notebook changed, so its 142 runs (one an NHS region and CCG) run
   again, on `--jobs` reused kernels, and nothing else does;
@@ -16,8 +17,8 @@ notebook re-executed, every dataset parsed, every page re-rendered). For the pro
 is a fresh kernel a run with nothing shared between runs (papermill, as the other notebooks run): it is
 measured on `--naive-profiles` areas (default 4) and scaled to all of them, since running all 142 that
 way takes over half an hour. Then the unavoidable parts of a build: reading every dataset once with its
-reader, the notebooks' computations in one process (no kernels, no table cache), and one pandoc + Typst
-render. Every measurement runs in a fresh process; peak memory is the largest resident set of that
+reader, the notebooks' computations in one process (no kernels, no table cache; the profile notebook
+once per area, since every profile page is work a build must do), and one pandoc + Typst render. Every measurement runs in a fresh process; peak memory is the largest resident set of that
 process or any process it started and waited for (a notebook's kernel), from getrusage.
 """
 
@@ -128,16 +129,22 @@ def shared_read(self, name):
     self.found.setdefault(name, self.locate(name))
     return tables[name]
 DataInputs.read = shared_read
+# The profile notebook once per area (the list the cold build cached): every page is work a build must do.
+areas = [(None, None)] + [tuple(a[:2]) for a in json.loads(Path("_build/cache/areas.json").read_text())["areas"]]
 t = time.perf_counter()
 for notebook in sorted(Path("analysis").glob("*.ipynb")):
     cells = json.loads(notebook.read_text())["cells"]
-    namespace = {}
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        exec("".join(cell["source"]), namespace)
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            namespace.update(data_dir=str(data_dir), release="", population_source="registrations", output_dir=str(Path(".").resolve()))
+    for area_type, area_code in (areas[1:] if notebook.name == "profile.ipynb" else areas[:1]):
+        namespace = {}
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            exec("".join(cell["source"]), namespace)
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                namespace.update(data_dir=str(data_dir), release="", population_source="registrations",
+                                 output_dir=str(Path(".").resolve()))
+                if area_type:
+                    namespace.update(area_type=area_type, area_code=area_code)
 extra = {"inner": time.perf_counter() - t}
 """
 
@@ -246,7 +253,8 @@ def main() -> None:
         if change:
             change(project, 1)
         incremental = measure(build_code(project, args.jobs, False), project)
-        row(f"{label}", incremental, f"{incremental['ran']} notebooks, render {'yes' if incremental['rendered'] else 'no'}")
+        row(f"{label}", incremental, f"{incremental['ran']} runs ({incremental['profile_runs']} profiles), "
+                                     f"render {'yes' if incremental['rendered'] else 'no'}")
         if change is change_profile_notebook:
             row("  of which the profile runs", {"wall": incremental["profiles"], "rss_kib": incremental["rss_kib"]},
                 f"{incremental['profile_runs']} runs on {args.jobs} reused kernel(s)")

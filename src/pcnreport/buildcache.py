@@ -5,6 +5,9 @@ A step's key is a SHA-256 over exactly what it reads. For a notebook run:
 - the notebook file's bytes and its parameters;
 - the bytes of every data file it read on its last run (recorded from inside its kernel, see
   `runlog`), re-located now, so a new release or a newly supplied file counts as a change;
+- the bytes of every generated file it read last time (another run's output, such as an area's
+  numbers for its profile, `area_records`), hashed now: so a run whose producer ran again but wrote the
+  same bytes is skipped (early cut-off);
 - the project's `data/` files (the catalogue says where datasets are; facts and published values);
 - the library: every `.py` file under `src/pcnreport`, sorted; and `constraints.txt` (the pinned
   environment).
@@ -188,9 +191,18 @@ def _data_components(
     return data
 
 
+def _generated_components(project: Path, generated: list[str], hasher: FileHasher) -> dict[str, str | None]:
+    """project-relative path -> the generated file's hash now (None: it is not there)."""
+    hashes = {}
+    for relative in sorted(generated):
+        path = Path(project) / relative
+        hashes[relative] = hasher(path) if path.is_file() else None
+    return hashes
+
+
 def notebook_components(
     project: Path, notebook: Path, parameters: dict, reads: dict[str, dict], hasher: FileHasher,
-    library: str, environment: str, memo: dict | None = None,
+    library: str, environment: str, memo: dict | None = None, generated: list[str] = (),
 ) -> dict:
     memo = {} if memo is None else memo
     if ("project", str(project)) not in memo:
@@ -202,6 +214,7 @@ def notebook_components(
         "environment": environment,
         "project": memo[("project", str(project))],
         "data": _data_components(reads, Path(parameters["data_dir"]), parameters, hasher, memo),
+        "generated": _generated_components(project, list(generated), hasher),
     }
 
 
@@ -219,7 +232,7 @@ def explain_change(old: dict, new: dict) -> list[str]:
     for label, part in (("library code changed", "library"), ("pinned environment (constraints.txt) changed", "environment")):
         if old.get(part) != new.get(part):
             reasons.append(label)
-    for kind, part in (("project file", "project"), ("source", "files")):
+    for kind, part in (("project file", "project"), ("source", "files"), ("generated file", "generated")):
         before, after = old.get(part, {}), new.get(part, {})
         for path in sorted(set(before) | set(after)):
             if path not in before:
@@ -241,7 +254,8 @@ def explain_change(old: dict, new: dict) -> list[str]:
             reasons.append(f"dataset {dataset} now read from {now['file']} (was {was['file']})")
         else:
             reasons.append(f"data file {now['file']} changed")
-    for key in sorted(set(old) - {"notebook", "parameters", "library", "environment", "project", "files", "data"}):
+    for key in sorted(set(old) - {"notebook", "parameters", "library", "environment", "project", "files", "data",
+                                  "generated"}):
         if old.get(key) != new.get(key):
             reasons.append(f"{key} changed")
     for key in sorted(set(new) - set(old)):
@@ -262,7 +276,9 @@ def plan_notebook(
         except ValueError:
             record = None
     reads = record.get("reads", {}) if record else {}
-    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo)
+    generated = record.get("generated", []) if record else []
+    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo,
+                                     generated)
     key = sha256_json(components)
     plan = NotebookPlan(notebook, key, components, run=run)
     if record is None:
@@ -279,25 +295,27 @@ def plan_notebook(
 def store_run(
     project: Path, notebook: Path, executed: Path, parameters: dict, reads: dict[str, dict], outputs: list[Path],
     hasher: FileHasher, library: str, environment: str, run: str | None = None, memo: dict | None = None,
+    generated: list[Path] = (),
 ) -> str:
     """Cache a finished run's outputs under its key and record what it read. Returns the key.
 
-    The key is computed from what the run actually read. The entry is assembled in a temporary folder
+    The key is computed from what the run actually read: `reads` (datasets, from its run log) and
+    `generated` (files of the project that other runs wrote). The entry is assembled in a temporary folder
     and renamed into place, and the record naming it is written last, so an interruption at any point
     leaves either no entry or a complete one (a stray complete entry is harmless).
     """
     project = Path(project).resolve()
-    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo)
+    generated = sorted({_project_relative(path, project) for path in generated} - {None})
+    components = notebook_components(project, notebook, parameters, reads, hasher, library, environment, memo,
+                                     generated)
     key = sha256_json(components)
     target = entry_dir(project, key)
     files = {}
     for output in outputs:
-        try:
-            relative = Path(output).resolve().relative_to(project)
-        except ValueError:
-            continue  # written outside the project: not an output the report uses
-        if Path(output).is_file():
-            files[relative.as_posix()] = hasher(output)
+        relative = _project_relative(output, project)
+        # Written outside the project: not an output the report uses.
+        if relative is not None and Path(output).is_file():
+            files[relative] = hasher(output)
     if not (target / "entry.json").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{run or notebook.stem}."))
@@ -318,10 +336,18 @@ def store_run(
     write_text_atomic(
         manifest_path(project, notebook, run),
         json.dumps(
-            {"key": key, "components": components, "reads": reads, "outputs": sorted(files)}, indent=1, sort_keys=True
+            {"key": key, "components": components, "reads": reads, "generated": generated, "outputs": sorted(files)},
+            indent=1, sort_keys=True,
         ),
     )
     return key
+
+
+def _project_relative(path: Path, project: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(project).as_posix()
+    except ValueError:
+        return None
 
 
 def restore_run(project: Path, key: str, executed: Path, hasher: FileHasher) -> list[Path]:

@@ -6,8 +6,10 @@ Order of work, and why:
 3. plan: key each notebook run by what it reads (`buildcache`); an unchanged run is skipped and its
    outputs restored from `_build/cache/`, the others run with papermill, in parallel (`jobs`), each
    keeping its executed copy as provenance;
-4. write `_variables.yml` and the data notice every page shows (skipped when no run changed);
-5. render into a fresh staging folder and only then swap it in for `_book/`, so a failure at any
+4. then plan and run the area profiles (one run an area, on reused kernels): each reads its area's
+   numbers, which a step-3 notebook writes, so its key (those numbers' bytes) is known only now;
+5. write `_variables.yml` and the data notice every page shows (skipped when no run changed);
+6. render into a fresh staging folder and only then swap it in for `_book/`, so a failure at any
    step leaves the previously published site exactly as it was (skipped when no source changed).
 
 Heavy modules (pandas, altair, papermill, the renderers) are imported only by the steps that run, so
@@ -277,15 +279,41 @@ def _plan_profiles(ctx: _Context, save: bool = True) -> list[buildcache.Notebook
     )
 
 
-def _profile_steps(plans: list[buildcache.NotebookPlan]) -> list[StepPlan]:
-    """--explain's lines for the profile runs: one a run that runs, one line for all those skipped."""
+def _producers_running(project: Path, plans: list[buildcache.NotebookPlan],
+                       profile_plans: list[buildcache.NotebookPlan]) -> list[str]:
+    """The notebooks that will run and last wrote a file some profile run read (its area's numbers)."""
+    read = {name for plan in profile_plans for name in plan.components.get("generated", {})}
+    running = []
+    for plan in plans:
+        if not plan.runs:
+            continue
+        try:
+            record = json.loads(buildcache.manifest_path(project, plan.notebook).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = {}
+        if not record or read & set(record.get("outputs", [])):
+            running.append(plan.name)  # no record: what it writes is not known yet
+    return running if read else []
+
+
+def _profile_steps(plans: list[buildcache.NotebookPlan], pending: list[str] = ()) -> list[StepPlan]:
+    """--explain's lines for the profile runs: one a run that runs, one line for all those skipped.
+
+    `pending`: notebooks that run first and write the areas' files, so whether the other profiles run
+    is known only once they have (each runs if its file's bytes change)."""
     if not plans:
         return []
     running = [plan for plan in plans if plan.runs]
     steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in running]
     summary = f"notebook profile x {len(plans)}"
     skipped = len(plans) - len(running)
-    steps.append(StepPlan(summary, [f"{len(running)} run, {skipped} skip"] if running else []))
+    if pending:
+        steps.append(StepPlan(summary, [
+            f"{len(running)} run; the other {skipped} are decided after {', '.join(pending)} "
+            "rewrites the areas' numbers (a profile runs if its area's file changes)"
+        ]))
+    else:
+        steps.append(StepPlan(summary, [f"{len(running)} run, {skipped} skip"] if running else []))
     return steps
 
 
@@ -366,7 +394,8 @@ def explain(options: BuildOptions) -> list[StepPlan]:
     ctx = _context(project, options, data_dir)
     profile_plans = _plan_profiles(ctx, save=False)
     plans = _plan_notebooks(ctx)
-    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans] + _profile_steps(profile_plans)
+    pending = _producers_running(project, plans, profile_plans)
+    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans] + _profile_steps(profile_plans, pending)
     plans += profile_plans
     running = [plan.name for plan in plans if plan.runs]
     if running:
@@ -389,6 +418,16 @@ def explain(options: BuildOptions) -> list[StepPlan]:
 Progress = Callable[[str], None]
 
 
+def _restore_unchanged(ctx: _Context, plans: list[buildcache.NotebookPlan]) -> dict[str, str]:
+    """Put back the outputs of every run that is skipped. Returns name -> key of those runs."""
+    keys = {}
+    for plan in plans:
+        if not plan.runs:
+            buildcache.restore_run(ctx.project, plan.key, ctx.executed_path(plan), ctx.hasher)
+            keys[plan.name] = plan.key
+    return keys
+
+
 def _fresh_log(logs_dir: Path, plan: buildcache.NotebookPlan) -> Path:
     run_log = logs_dir / f"{plan.name}.jsonl"
     run_log.unlink(missing_ok=True)
@@ -400,7 +439,7 @@ def _store(ctx: _Context, plan: buildcache.NotebookPlan, executed: Path, run_log
     reads, writes = runlog.load(run_log)
     return buildcache.store_run(
         ctx.project, plan.notebook, executed, plan.components["parameters"], reads, writes, ctx.hasher,
-        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo,
+        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo, generated=runlog.load_generated(run_log),
     )
 
 
@@ -417,7 +456,8 @@ def _run_profiles(ctx: _Context, plans: list[buildcache.NotebookPlan], progress:
     """Run the planned profile runs on `jobs` long-lived kernels (`pcnreport.kernels`). Returns name -> key.
 
     A kernel started per run would cost ~1.5 s each before the first line; reused kernels also keep
-    `profiles.national_from_inputs`'s results, computed once a kernel instead of once a run.
+    what every CCG's map shares (`profile_maps.base_from_inputs`), computed once a kernel instead of
+    once a run.
     """
     if not plans:
         return {}
@@ -603,17 +643,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         ctx = _context(project, options, data_dir)
         ctx.timings = timings
         plans = _plan_notebooks(ctx)
-        profile_plans = _plan_profiles(ctx)
         timings["data and plan"] = time.perf_counter() - start
         (project / "figures").mkdir(exist_ok=True)
         try:
-            profile_runs.remove_stale_records(project, ctx.executed_dir, ctx.areas)
-            keys = {}
-            for plan in plans + profile_plans:
-                if not plan.runs:
-                    buildcache.restore_run(project, plan.key, ctx.executed_path(plan), ctx.hasher)
-                    keys[plan.name] = plan.key
+            keys = _restore_unchanged(ctx, plans)
             keys.update(_run_notebooks(ctx, [plan for plan in plans if plan.runs], progress))
+            # Planned only now: each profile run reads its area's file, which a notebook above
+            # (profile-areas) has just written or restored, and is keyed by that file's bytes.
+            start = time.perf_counter()
+            profile_plans = _plan_profiles(ctx)
+            profile_runs.remove_stale_records(project, ctx.executed_dir, ctx.areas)
+            keys.update(_restore_unchanged(ctx, profile_plans))
+            timings["plan profiles"] = time.perf_counter() - start
             keys.update(_run_profiles(ctx, [plan for plan in profile_plans if plan.runs], progress))
             plans = plans + profile_plans
             keys = {plan.name: keys[plan.name] for plan in plans}

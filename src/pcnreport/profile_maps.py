@@ -6,7 +6,8 @@ computed once per kernel, in `MapBase` (`base_from_inputs`): registered resident
 the web. A profile run then only filters that and draws (`write_ccg_map`).
 
 Profiles name CCGs by ODS code (00L, from the practice mapping); boundaries by ONS code (E38000050).
-The mapping's `ccg_ons_code` links the two (`profiles.National.ccg_ons`).
+The mapping's `ccg_ons_code` links the two (`profiles.National.ccg_ons`, kept in each CCG's
+`area_records` file).
 
 The map is website-only, like the rest of a CCG's profile. Where it cannot be drawn (no boundaries in
 the data folder, a CCG without a boundary, no registered residents of the CCG's MSOAs in the
@@ -106,7 +107,7 @@ def write_ccg_map(output_dir: Path, base: MapBase, slug: str, ons_code: str, ccg
 
 # --- once per kernel -----------------------------------------------------------------------------------
 
-# (identity of the files read, MapBase), as `profiles._memo`: the kernel keeps this module loaded.
+# (identity of the files read, MapBase): the kernel keeps this module loaded between profile runs.
 _memo: tuple[tuple, MapBase] | None = None
 
 
@@ -123,11 +124,11 @@ def base_from_inputs(inputs) -> MapBase:
     return base
 
 
-def write_profile_map(output_dir: Path, inputs, national, area) -> bool | None:
+def write_profile_map(output_dir: Path, inputs, area, ccg_ons_code: str) -> bool | None:
     """The profile notebook's call: a CCG's map (see `write_ccg_map`); nothing for a region (None).
-    `national` is `profiles.National` (its `ccg_ons` links the ODS code to the boundary's)."""
+    `ccg_ons_code` links the CCG's ODS code to its boundary (`area_records.AreaRecord.ccg_ons_code`)."""
     if area.type != "ccg":
         return None
-    return write_ccg_map(output_dir, base_from_inputs(inputs), area.slug, national.ccg_ons.get(area.code, ""),
+    return write_ccg_map(output_dir, base_from_inputs(inputs), area.slug, ccg_ons_code,
                          area.title, synthetic=inputs.synthetic,
                          attribution=inputs.catalogue["boundaries-msoa"].attribution)

@@ -11,6 +11,7 @@ computed twice, once per PCN and once with each member practice relabelled by th
 practices, the second call gives each area's value over exactly the practices of its PCNs.
 
 `national` does the heavy part once; `area_profile` then cuts one area out of it in milliseconds.
+`area_records` writes each area's cut to its own file, which is all its profile run reads.
 """
 
 from __future__ import annotations
@@ -245,31 +246,12 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
     )
 
 
-# --- reading the inputs once per kernel --------------------------------------------------------------
-
-# The datasets a profile reads. Every run locates all of them (so its run log records each file it
-# depends on) before `national_from_inputs` decides whether its memo still describes those files.
-DATASETS = ("epcn", "practice-ccg", "registrations", "registrations-age", "registrations-lsoa", "ruc", "imd",
-            "qof-prevalence", "payments")
-
-# (identity of the files read, National): the build runs all profiles through a few long-lived kernels
-# (pcnreport.kernels), which keep this module loaded between runs; recomputing the national results
-# for each of 142 areas would cost ~10 s each on the synthetic sample.
-_memo: tuple[tuple, National] | None = None
-
+# --- reading the inputs ------------------------------------------------------------------------------
 
 def national_from_inputs(inputs, population_source: str) -> National:
-    """`national` from a `pcnreport.inputs.DataInputs`, reused while the same files are read.
-
-    A file edited in place changes its size or modification time, which changes the identity; the
-    build's own key (content hashes) decides separately whether a run happens at all.
-    """
-    global _memo
-    identity = (population_source, inputs.files_identity(DATASETS))
-    if _memo is not None and _memo[0] == identity:
-        return _memo[1]
+    """`national` from a `pcnreport.inputs.DataInputs` (each dataset located, so the run log names it)."""
     epcn = inputs.read("epcn")
-    results = national(
+    return national(
         epcn.members,
         inputs.list_sizes(population_source),
         inputs.read("practice-ccg"),
@@ -281,5 +263,3 @@ def national_from_inputs(inputs, population_source: str) -> National:
         qof=inputs.read("qof-prevalence"),
         payments=inputs.read("payments"),
     )
-    _memo = (identity, results)
-    return results

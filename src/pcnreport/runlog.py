@@ -1,9 +1,10 @@
 """What a notebook run read and wrote, recorded from inside its kernel.
 
 The build gives each notebook's kernel the environment variable `PCNREPORT_RUN_LOG`, a file path.
-`DataInputs` appends a line for every dataset it locates, and every atomic write appends the path it
-wrote, so after the run the build knows exactly which data files the notebook depends on and which
-outputs it produced, without the notebook doing anything itself. Outside a build (a notebook opened
+`DataInputs` appends a line for every dataset it locates, a reader of another run's output (an area
+profile's numbers, `area_records`) one for the file it read, and every atomic write the path it
+wrote. So after the run the build knows exactly which files the notebook depends on and which outputs
+it produced, without the notebook doing anything itself. Outside a build (a notebook opened
 by hand, a test) the variable is unset and nothing is recorded.
 """
 
@@ -30,6 +31,11 @@ def record_read(dataset: str, path: Path | None, member: str | None = None) -> N
     _append({"read": dataset, "path": str(Path(path).resolve()) if path else None, "member": member})
 
 
+def record_generated(path: Path) -> None:
+    """A file the build generated (another run's output) was read: the run's key covers its bytes."""
+    _append({"generated": str(Path(path).resolve())})
+
+
 def record_write(path: Path) -> None:
     _append({"wrote": str(Path(path).resolve())})
 
@@ -47,3 +53,11 @@ def load(path: Path) -> tuple[dict[str, dict], list[Path]]:
         elif "wrote" in event:
             writes.append(Path(event["wrote"]))
     return reads, list(dict.fromkeys(writes))
+
+
+def load_generated(path: Path) -> list[Path]:
+    """The generated files a run read (`record_generated`), each once, in the order first read."""
+    if not Path(path).is_file():
+        return []
+    found = [json.loads(line).get("generated") for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    return [Path(p) for p in dict.fromkeys(p for p in found if p)]

@@ -228,3 +228,33 @@ def test_file_hasher_does_not_remember_a_file_changed_just_now(tmp_path):
     hasher(path)
     hasher.save()
     assert not store.exists() or str(path.resolve()) not in json.loads(store.read_text())
+
+
+def test_a_run_reading_a_generated_file_is_keyed_by_its_bytes(project, monkeypatch):
+    """Early cut-off: rewriting a generated input with the same bytes skips its reader; new bytes run it."""
+    notebook = project / "analysis" / "a.ipynb"
+    parameters = _parameters(project)
+    numbers = project / "_build" / "areas" / "ccg-00L.json"
+    numbers.parent.mkdir(parents=True)
+    numbers.write_text('{"population":40000}\n')
+    executed = project / "_build" / "notebooks" / "a.ipynb"
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}")
+    log = project / "run.jsonl"
+    monkeypatch.setenv(runlog.ENV, str(log))
+    runlog.record_generated(numbers)
+    generated = runlog.load_generated(log)
+    assert generated == [numbers.resolve()]
+    buildcache.store_run(project, notebook, executed, parameters, {}, [], buildcache.FileHasher(), "lib", "env",
+                         generated=generated)
+    record = json.loads(buildcache.manifest_path(project, notebook).read_text())
+    assert record["generated"] == ["_build/areas/ccg-00L.json"]
+
+    numbers.write_text('{"population":40000}\n')  # its producer ran again and wrote the same numbers
+    assert not buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env").runs
+    numbers.write_text('{"population":40001}\n')
+    changed = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    assert changed.reasons == ["generated file _build/areas/ccg-00L.json changed"]
+    numbers.unlink()
+    gone = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    assert gone.runs and gone.components["generated"] == {"_build/areas/ccg-00L.json": None}

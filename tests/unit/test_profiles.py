@@ -113,55 +113,6 @@ def test_display_name_keeps_acronyms_and_mixed_case():
 # --- the national results are computed once while the same files are read ---------------------------
 
 
-@dataclass
-class _Found:
-    path: Path
-    member: str | None = None
-
-
-class _Inputs:
-    """What national_from_inputs uses of DataInputs: locate and read (counted), list_sizes, and the real
-    files_identity (over this locate)."""
-
-    files_identity = DataInputs.files_identity
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.reads = 0
-        members = pd.DataFrame({"practice_code": PRACTICES, "pcn_code": PCNS})
-        names = pd.DataFrame({"pcn_code": ["U00001", "U00002", "U00003"], "pcn_name": ["A", "B", "C"]})
-        epcn = type("Epcn", (), {"members": members, "pcns": names})
-        self.tables = {"epcn": epcn, "practice-ccg": _mapping(),
-                       "registrations-age": pd.DataFrame({"practice_code": PRACTICES, "aged_65_plus": AGED_65,
-                                                          "list_size": LIST_SIZES})}
-
-    def locate(self, name: str) -> _Found:
-        return _Found(self.folder / f"{name}.csv")
-
-    def read(self, name: str):
-        self.reads += 1
-        return self.tables.get(name)
-
-    def list_sizes(self, source: str) -> pd.DataFrame:
-        return pd.DataFrame({"practice_code": PRACTICES, "list_size": LIST_SIZES})
-
-
-def test_national_results_are_reused_until_a_file_changes(tmp_path, monkeypatch):
-    monkeypatch.setattr(profiles, "_memo", None)
-    for name in profiles.DATASETS:
-        (tmp_path / f"{name}.csv").write_text("x\n")
-    inputs = _Inputs(tmp_path)
-    first = profiles.national_from_inputs(inputs, "registrations")
-    reads = inputs.reads
-    assert reads > 0
-    assert profiles.national_from_inputs(_Inputs(tmp_path), "registrations") is first
-    stat = (tmp_path / "imd.csv").stat()
-    os.utime(tmp_path / "imd.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    again = _Inputs(tmp_path)
-    assert profiles.national_from_inputs(again, "registrations") is not first and again.reads == reads
-    assert profiles.national_from_inputs(_Inputs(tmp_path), "payments") is not first
-
-
 # --- the files a profile becomes ---------------------------------------------------------------------
 
 
