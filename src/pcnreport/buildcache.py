@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcnreport.atomic import write_text_atomic
+from pcnreport.atomic import copy_atomic, write_text_atomic
 from pcnreport.hashing import sha256_bytes, sha256_json, sha256_of  # noqa: F401 (sha256_bytes: part of this module's API)
 
 CACHE_DIR = Path("_build") / "cache"
@@ -360,19 +360,13 @@ def restore_run(project: Path, key: str, executed: Path, hasher: FileHasher) -> 
         target = project / relative
         if not target.is_file() or hasher(target) != digest:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_atomic(entry / "files" / relative, target)
+            copy_atomic(entry / "files" / relative, target, keep_times=True)
         restored.append(target)
     cached = entry / "executed.ipynb"
     if not executed.is_file() or hasher(executed) != hasher(cached):
         executed.parent.mkdir(parents=True, exist_ok=True)
-        _copy_atomic(cached, executed)
+        copy_atomic(cached, executed, keep_times=True)
     return restored
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.restore")
-    shutil.copy2(source, tmp)
-    os.replace(tmp, target)
 
 
 # --- steps keyed by a set of files (the variables step, the render step) ----------------------------

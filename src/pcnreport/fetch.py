@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pcnreport import landing
+from pcnreport.atomic import copy_atomic, current_umask
 from pcnreport.catalogue import Catalogue, Dataset, Release
 from pcnreport.errors import ArchiveError, ChecksumError, FetchError
 from pcnreport.hashing import sha256_of, url_cache_name
@@ -121,7 +122,7 @@ def fetch(
                 cached.with_name(cached.name + ".json").unlink(missing_ok=True)
             raise
         return placed[0]
-    return _copy_atomic(cached, target_dir / file_name(address))
+    return copy_atomic(cached, target_dir / file_name(address))
 
 
 def is_downloadable(dataset: Dataset, release: Release) -> bool:
@@ -307,28 +308,7 @@ def _bar(total: int | None, initial: int, progress: bool, label: str):
     )  # fmt: skip
 
 
-
 # --- Placing files ----------------------------------------------------------------------------------------
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _copy_atomic(source: Path, dest: Path) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
 
 
 def extract_zip(
@@ -379,7 +359,7 @@ def extract_zip(
                         if written > limits.max_bytes:
                             raise ArchiveError(_too_big(archive, written, limits))
                         out.write(chunk)
-                os.chmod(staging / name, 0o666 & ~_umask())
+                os.chmod(staging / name, 0o666 & ~current_umask())
             return _move_in(staging, target_dir, names)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -387,7 +367,7 @@ def extract_zip(
 
 def _move_in(staging: Path, target_dir: Path, names: list[str]) -> list[Path]:
     if not target_dir.exists():
-        os.chmod(staging, 0o777 & ~_umask())
+        os.chmod(staging, 0o777 & ~current_umask())
         try:
             os.replace(staging, target_dir)  # the whole release folder appears at once
             return [target_dir / n for n in names]

@@ -9,11 +9,10 @@ import json
 
 import pandas as pd
 import pytest
+from test_profiles import AGED_65, LIST_SIZES, PCNS, PRACTICES, _mapping
 
 from pcnreport import area_records, profiles, runlog
 from pcnreport.errors import DataNotFoundError
-
-from test_profiles import AGED_65, LIST_SIZES, PCNS, PRACTICES, _mapping
 
 
 def _national(aged_65=AGED_65) -> profiles.National:

@@ -1,8 +1,15 @@
 """Outputs are replaced whole or not at all."""
 
+import os
+
 import pytest
 
-from pcnreport.atomic import publish_directory, recover_directory, write_text_atomic
+from pcnreport.atomic import (
+    copy_atomic,
+    publish_directory,
+    recover_directory,
+    write_text_atomic,
+)
 
 
 def test_write_leaves_no_temporary_files(tmp_path):
@@ -36,3 +43,20 @@ def test_failed_publish_keeps_the_old_folder(tmp_path):
     with pytest.raises(FileNotFoundError):
         publish_directory(tmp_path / "missing-staging", old)
     assert (old / "index.html").read_text() == "old"
+
+
+def test_copy_atomic_replaces_the_target_whole_and_can_keep_the_source_time(tmp_path):
+    source = tmp_path / "source.csv"
+    source.write_text("a,b\n1,2\n")
+    os.utime(source, ns=(1_000_000_000, 1_000_000_000))
+    target = tmp_path / "out" / "target.csv"
+    copy_atomic(source, target)
+    assert target.read_text() == "a,b\n1,2\n" and target.stat().st_mtime_ns != 1_000_000_000
+    assert target.stat().st_mode & 0o044  # readable by others, unlike mkstemp's file
+    copy_atomic(source, target, keep_times=True)
+    assert target.stat().st_mtime_ns == 1_000_000_000
+
+    with pytest.raises(FileNotFoundError):
+        copy_atomic(tmp_path / "missing.csv", target)
+    assert target.read_text() == "a,b\n1,2\n"  # the old copy is intact
+    assert [p.name for p in target.parent.iterdir()] == ["target.csv"]  # no temporary file left behind

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 
+from ..atomic import write_text_atomic
 from ..hashing import sha256_bytes, sha256_of
 from .pandoc_run import pandoc_binary, run_pandoc
 
@@ -67,15 +67,7 @@ class PandocCache:
     def _store(self, entry: Path, text: str) -> None:
         # Renamed into place, so a reader never sees half an entry; not synced to disk: a lost entry
         # costs one pandoc call, and 300 fsyncs would cost seconds.
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{entry.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(entry, text, record=False, fsync=False)
 
     def prune(self) -> None:
         """Delete the entries this cache's renders did not use."""
