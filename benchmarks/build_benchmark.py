@@ -191,6 +191,7 @@ sample = areas[:: max(1, len(areas) // COUNT)][:COUNT]
 data_dir = p.synthetic_sample_path(Path(".").resolve(), p.synth.SyntheticSpec().seed)
 with tempfile.TemporaryDirectory() as out:
     shutil.copytree("data", Path(out) / "data")  # the catalogue; outputs go to the copy, not the project
+    shutil.copytree("_build/areas", Path(out) / "_build" / "areas")  # each area's numbers (profile-areas)
     base = {"data_dir": str(data_dir), "release": "", "population_source": "registrations", "output_dir": out}
     def one(area):
         kind, code, _ = area
