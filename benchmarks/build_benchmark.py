@@ -193,10 +193,11 @@ with tempfile.TemporaryDirectory() as out:
     shutil.copytree("data", Path(out) / "data")  # the catalogue; outputs go to the copy, not the project
     shutil.copytree("_build/areas", Path(out) / "_build" / "areas")  # each area's numbers (profile-areas)
     base = {"data_dir": str(data_dir), "release": "", "population_source": "registrations", "output_dir": out}
+    # Resolved before the threads start: papermill changes the process's folder while a run starts.
+    notebook = Path("analysis/profile.ipynb").resolve()
     def one(area):
         kind, code, _ = area
-        p.run_notebook(Path("analysis/profile.ipynb").resolve(), Path(out) / f"{kind}-{code}.ipynb",
-                       {**base, "area_type": kind, "area_code": code})
+        p.run_notebook(notebook, Path(out) / f"{kind}-{code}.ipynb", {**base, "area_type": kind, "area_code": code})
     t = time.perf_counter()
     with ThreadPoolExecutor(JOBS) as pool:
         list(pool.map(one, sample))
