@@ -308,10 +308,9 @@ def _profile_steps(plans: list[buildcache.NotebookPlan], pending: list[str] = ()
     summary = f"notebook profile x {len(plans)}"
     skipped = len(plans) - len(running)
     if pending:
-        steps.append(StepPlan(summary, [
-            f"{len(running)} run; the other {skipped} are decided after {', '.join(pending)} "
-            "rewrites the areas' numbers (a profile runs if its area's file changes)"
-        ]))
+        reason = (f"{len(running)} run; the other {skipped} are decided after {', '.join(pending)} "
+                  "rewrites the areas' numbers (a profile runs if its area's file changes)")
+        steps.append(StepPlan(summary, [reason]))
     else:
         steps.append(StepPlan(summary, [f"{len(running)} run, {skipped} skip"] if running else []))
     return steps

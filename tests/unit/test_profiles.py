@@ -14,16 +14,11 @@ U00002 belongs to 00M (30,000 of its 40,000 patients), so A00003 counts in 00M's
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from pcnreport import profile_pages, profiles
 from pcnreport.errors import DataFormatError
-from pcnreport.inputs import DataInputs
 
 PRACTICES = ["A00001", "A00002", "A00003", "A00004", "A00005", "A00006"]
 LIST_SIZES = [20_000, 15_000, 10_000, 30_000, 40_000, 25_000]
