@@ -130,11 +130,11 @@ def shared_read(self, name):
     return tables[name]
 DataInputs.read = shared_read
 # The profile notebook once per area (the list the cold build cached): every page is work a build must do.
-areas = [(None, None)] + [tuple(a[:2]) for a in json.loads(Path("_build/cache/areas.json").read_text())["areas"]]
+areas = [tuple(a[:2]) for a in json.loads(Path("_build/cache/areas.json").read_text())["areas"]]
 t = time.perf_counter()
 for notebook in sorted(Path("analysis").glob("*.ipynb")):
     cells = json.loads(notebook.read_text())["cells"]
-    for area_type, area_code in (areas[1:] if notebook.name == "profile.ipynb" else areas[:1]):
+    for area_type, area_code in (areas if notebook.name == "profile.ipynb" else [(None, None)]):
         namespace = {}
         for cell in cells:
             if cell["cell_type"] != "code":

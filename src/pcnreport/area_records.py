@@ -67,12 +67,20 @@ def _distribution(dist: measures.Distribution | None) -> dict | None:
 def _records(table: pd.DataFrame | None, columns) -> list[dict] | None:
     if table is None:
         return None
-    plain = table[list(columns)].astype(object).where(table[list(columns)].notna(), None)
+    chosen = table[list(columns)]
+    plain = chosen.astype(object).where(chosen.notna(), None)
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in plain.to_dict("records")]
 
 
-def record_of(national: National, area: Area, releases: dict[str, str], population_source: str) -> dict:
-    """The area's file as a dict (see the module for the precision kept)."""
+def england_populations(national: National) -> list[int]:
+    """Every PCN's population, sorted: the England row of each profile's chart (the same in every file)."""
+    return sorted(int(v) for v in national.pcns["population"])
+
+
+def record_of(national: National, area: Area, releases: dict[str, str], population_source: str,
+              england: list[int] | None = None) -> dict:
+    """The area's file as a dict (see the module for the precision kept); `england`: `england_populations`,
+    when the caller writes many areas."""
     profile = area_profile(national, area.type, area.code)
     characteristics = profile.characteristics.copy()
     for column in CHARACTERISTIC_VALUES:
@@ -96,7 +104,7 @@ def record_of(national: National, area: Area, releases: dict[str, str], populati
         "population_distribution": _distribution(profile.population_distribution),
         "england_population_distribution": _distribution(profile.england_population_distribution),
         "characteristics": _records(characteristics, CHARACTERISTIC_COLUMNS),
-        "england_pcn_populations": sorted(int(v) for v in national.pcns["population"]),
+        "england_pcn_populations": england_populations(national) if england is None else england,
     }
 
 
@@ -111,10 +119,11 @@ def write_all(output_dir: Path, national: National, releases: dict[str, str], po
     A file whose bytes would not change is left untouched, so its modification time, like its hash,
     still says the profile that reads it has nothing new."""
     folder = Path(output_dir) / FOLDER
+    england = england_populations(national)
     written = []
     for area in national.area_list:
         path = path_of(output_dir, area.type, area.code)
-        text = encode(record_of(national, area, releases, population_source))
+        text = encode(record_of(national, area, releases, population_source, england))
         try:
             unchanged = path.read_text(encoding="utf-8") == text
         except OSError:

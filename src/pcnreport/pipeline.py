@@ -435,10 +435,10 @@ def _fresh_log(logs_dir: Path, plan: buildcache.NotebookPlan) -> Path:
 
 def _store(ctx: _Context, plan: buildcache.NotebookPlan, executed: Path, run_log: Path) -> str:
     """Cache a finished run under the key of what it read; returns the key."""
-    reads, writes = runlog.load(run_log)
+    reads, writes, generated = runlog.load_all(run_log)
     return buildcache.store_run(
         ctx.project, plan.notebook, executed, plan.components["parameters"], reads, writes, ctx.hasher,
-        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo, generated=runlog.load_generated(run_log),
+        ctx.library, ctx.environment, run=plan.run, memo=ctx.memo, generated=generated,
     )
 
 

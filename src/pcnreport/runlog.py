@@ -40,24 +40,31 @@ def record_write(path: Path) -> None:
     _append({"wrote": str(Path(path).resolve())})
 
 
-def load(path: Path) -> tuple[dict[str, dict], list[Path]]:
-    """(dataset -> {"path", "member"}, files written) from a run log; empty when nothing was recorded."""
+def load_all(path: Path) -> tuple[dict[str, dict], list[Path], list[Path]]:
+    """(dataset -> {"path", "member"}, files written, generated files read) from a run log, in one
+    pass; each file once, in the order first seen; empty when nothing was recorded."""
     reads: dict[str, dict] = {}
     writes: list[Path] = []
+    generated: list[Path] = []
     if not Path(path).is_file():
-        return reads, writes
+        return reads, writes, generated
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
         if "read" in event:
             reads[event["read"]] = {"path": event["path"], "member": event.get("member")}
         elif "wrote" in event:
             writes.append(Path(event["wrote"]))
-    return reads, list(dict.fromkeys(writes))
+        elif "generated" in event:
+            generated.append(Path(event["generated"]))
+    return reads, list(dict.fromkeys(writes)), list(dict.fromkeys(generated))
+
+
+def load(path: Path) -> tuple[dict[str, dict], list[Path]]:
+    """(dataset -> {"path", "member"}, files written) from a run log (`load_all`)."""
+    reads, writes, _ = load_all(path)
+    return reads, writes
 
 
 def load_generated(path: Path) -> list[Path]:
     """The generated files a run read (`record_generated`), each once, in the order first read."""
-    if not Path(path).is_file():
-        return []
-    found = [json.loads(line).get("generated") for line in Path(path).read_text(encoding="utf-8").splitlines()]
-    return [Path(p) for p in dict.fromkeys(p for p in found if p)]
+    return load_all(path)[2]
