@@ -65,7 +65,7 @@ def measure(code: str, project: Path) -> dict:
 
 def build_code(project: Path, jobs: int, force: bool) -> str:
     return (
-        "from pcnreport.pipeline import BuildOptions, build\n"
+        "from pcnreport.build.pipeline import BuildOptions, build\n"
         f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}))\n"
         "extra = {'ran': len(r.ran), 'rendered': r.rendered, 'profiles': r.timings.get('profiles', 0.0),\n"
         "         'profile_runs': sum(name.startswith('profile.') for name in r.ran)}\n"
@@ -97,9 +97,9 @@ def change_chapter(project: Path, step: int) -> None:
 
 READ_CODE = """
 from pathlib import Path
-from pcnreport import readers
-from pcnreport.catalogue import load_catalogue, locate
-import pcnreport.pipeline as p, time
+from pcnreport.data import readers
+from pcnreport.data.catalogue import load_catalogue, locate
+import pcnreport.build.pipeline as p, time
 catalogue = load_catalogue(Path("data/catalogue.yaml"))
 data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
 t = time.perf_counter()
@@ -117,8 +117,8 @@ extra = {"inner": time.perf_counter() - t}
 COMPUTE_CODE = """
 import json, time
 from pathlib import Path
-import pcnreport.pipeline as p
-from pcnreport.inputs import DataInputs
+import pcnreport.build.pipeline as p
+from pcnreport.data.inputs import DataInputs
 data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
 tables = {}
 original = DataInputs.read
@@ -173,7 +173,7 @@ nbformat.write(nb, src)
 """
 
 KERNEL_CODE = EMPTY_NOTEBOOK + """
-from pcnreport.pipeline import run_notebook
+from pcnreport.build.pipeline import run_notebook
 t = time.perf_counter()
 run_notebook(src, Path(d) / "out.ipynb", {"x": 2})
 extra = {"inner": time.perf_counter() - t}
@@ -185,7 +185,7 @@ NAIVE_PROFILES_CODE = """
 import json, shutil, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import pcnreport.pipeline as p
+import pcnreport.build.pipeline as p
 areas = json.loads(Path("_build/cache/areas.json").read_text())["areas"]
 sample = areas[:: max(1, len(areas) // COUNT)][:COUNT]
 data_dir = p.synthetic_sample_path(Path(".").resolve(), p.synth.SyntheticSpec().seed)
@@ -205,9 +205,9 @@ with tempfile.TemporaryDirectory() as out:
 extra = {"inner": inner, "runs": len(sample), "all": len(areas), "scaled": inner * len(areas) / len(sample)}
 """
 
-# A reused kernel (pcnreport.kernels): what a second and later run costs, against a fresh kernel.
+# A reused kernel (pcnreport.build.kernels): what a second and later run costs, against a fresh kernel.
 REUSED_KERNEL_CODE = EMPTY_NOTEBOOK + """
-from pcnreport.kernels import ReusedKernel, Run
+from pcnreport.build.kernels import ReusedKernel, Run
 kernel = ReusedKernel(Path(d))
 times = []
 for i in range(6):
@@ -243,7 +243,7 @@ def main() -> None:
         print(f"  {label:<44} {result['wall']:7.2f} s  {result['rss_kib'] / 1024:7.0f} MiB  {note}", flush=True)
 
     print(f"Benchmark in {project} with --jobs {args.jobs} on {os.cpu_count()} cores", flush=True)
-    sample = measure("import pcnreport.pipeline as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
+    sample = measure("import pcnreport.build.pipeline as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
                      .replace("import pcnreport", "from pathlib import Path\nimport pcnreport"), project)
     row("generate the synthetic sample (once per seed)", sample)
     results = {}

@@ -59,7 +59,7 @@ def project_copy():
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory):
     """A copy of the project built once from the synthetic sample, shared by the functional tests."""
-    from pcnreport.pipeline import BuildOptions, build
+    from pcnreport.build.pipeline import BuildOptions, build
 
     project = copy_project(tmp_path_factory.mktemp("project") / "pcn-report")
     result = build(BuildOptions(project_dir=project, renderer="auto"))

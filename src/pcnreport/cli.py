@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pcnreport.errors import PcnReportError
+from pcnreport.core.errors import PcnReportError
 
 # The synthetic sample's default seed, repeated here so that building the parser imports no
 # analysis code (a test checks it equals SyntheticSpec().seed).
@@ -18,7 +18,7 @@ DEFAULT_SEED = 20200101
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pcnreport.pipeline import BuildOptions, build, explain
+    from pcnreport.build.pipeline import BuildOptions, build, explain
 
     options = BuildOptions(
         project_dir=args.project,
@@ -58,7 +58,7 @@ def _jobs(text: str) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from pcnreport.synth import SyntheticSpec, write_sample
+    from pcnreport.data.synth import SyntheticSpec, write_sample
 
     written = write_sample(args.out, SyntheticSpec(seed=args.seed))
     for dataset, path in written.items():
@@ -67,13 +67,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _catalogue(args: argparse.Namespace):
-    from pcnreport.catalogue import load_catalogue
+    from pcnreport.data.catalogue import load_catalogue
 
     return load_catalogue(args.project / "data" / "catalogue.yaml")
 
 
 def cmd_data_fetch(args: argparse.Namespace) -> int:
-    from pcnreport.fetch import fetch, fetchable
+    from pcnreport.data.fetch import fetch, fetchable
 
     catalogue = _catalogue(args)
     data_dir = args.data_dir or args.project / ".cache" / "data"
@@ -93,7 +93,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
         print("  `pcnreport data fetch DATASET` says where to get each by hand")
         needed = [d.name for d in skipped if d.required]
         if args.require_all and needed:
-            from pcnreport.errors import DataNotFoundError
+            from pcnreport.core.errors import DataNotFoundError
 
             raise DataNotFoundError(
                 f"the build needs {', '.join(needed)}, which cannot be downloaded: place "
@@ -104,8 +104,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_data_validate(args: argparse.Namespace) -> int:
-    from pcnreport.errors import DataNotFoundError
-    from pcnreport.validate import validate_data_dir
+    from pcnreport.core.errors import DataNotFoundError
+    from pcnreport.data.validate import validate_data_dir
 
     report = validate_data_dir(_catalogue(args), args.data_dir)
     print(report.text())
@@ -115,7 +115,7 @@ def cmd_data_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_data_check_updates(args: argparse.Namespace) -> int:
-    from pcnreport.updates import run
+    from pcnreport.data.updates import run
 
     return run(_catalogue(args), apply=args.apply, cache_dir=args.project / ".cache" / "downloads")
 

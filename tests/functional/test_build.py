@@ -149,8 +149,8 @@ def test_missing_dataset_is_reported(built_project, tmp_path, capsys):
 
 def test_no_chapter_types_a_number_the_analysis_computes(built_project, tmp_path):
     """The build's check passes on the book, and catches a computed number typed into a chapter."""
-    from pcnreport import checks
-    from pcnreport.errors import RenderError
+    from pcnreport.build import checks
+    from pcnreport.core.errors import RenderError
 
     project, _ = built_project
     variables = yaml.safe_load((project / "_variables.yml").read_text())
@@ -180,7 +180,7 @@ def test_executed_notebooks_are_published_with_the_site(built_project):
 
 def test_build_writes_a_profile_for_every_region_and_ccg_of_the_sample(built_project):
     """The area list is computed here independently, straight from the sample's mapping file."""
-    from pcnreport import readers
+    from pcnreport.data import readers
 
     project, result = built_project
     mapping = readers.read_practice_ccg(next(result.data_dir.glob("qof/*/MAPPING_NHS_GEOGRAPHIES_*.csv")))
@@ -208,7 +208,7 @@ def test_build_writes_a_profile_for_every_region_and_ccg_of_the_sample(built_pro
 
 
 def test_every_ccg_profile_carries_its_map_and_stays_a_reasonable_size(built_project):
-    """Figure 4.2's chart for each CCG (pcnreport.profile_maps): the synthetic sample has boundaries
+    """Figure 4.2's chart for each CCG (pcnreport.report.profile_maps): the synthetic sample has boundaries
     and residents for every CCG, so none shows the notice; the regional profiles have no map."""
     project, _ = built_project
     pages = sorted((project / "_book" / "profiles").glob("ccg-*.html"))

@@ -7,7 +7,7 @@ import json
 import yaml
 
 from pcnreport import cli
-from pcnreport.pipeline import BuildOptions, build
+from pcnreport.build.pipeline import BuildOptions, build
 
 
 def test_rebuild_skips_unchanged_steps_and_reruns_only_readers_of_a_changed_file(project_copy, tmp_path, capsys):

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pcnreport.profiles import display_name
+from pcnreport.analysis.profiles import display_name
 
 # The whole book (title page, contents and lists, seven chapters, appendices) runs to about 48 pages.
 MIN_PAGES = 30

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from local_server import serving, static_files
-from pcnreport.checks import site_link_problems
+from pcnreport.build.checks import site_link_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"

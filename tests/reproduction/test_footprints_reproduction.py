@@ -20,7 +20,7 @@ below); the area's residents registered with practices elsewhere (e.g. in Presto
 PCNs PCNdefs does not know, so with it 21,961 residents would count towards no PCN and the mean of
 PCNs with any resident would fall from 13.8 to 9.2.
 
-The library's result (readers -> pcnreport.footprints) is compared with an independent computation
+The library's result (readers -> pcnreport.analysis.footprints) is compared with an independent computation
 written differently: the publisher's files read with `csv` and `openpyxl`, and plain dict counting.
 """
 
@@ -37,7 +37,8 @@ import openpyxl
 import pytest
 import yaml
 
-from pcnreport import footprints, readers
+from pcnreport.analysis import footprints
+from pcnreport.data import readers
 
 REGISTRATIONS = "registrations-lsoa/2020-01-pennine-lancashire/lsoapops_01JAN2020.csv"
 PCNDEFS = "registrations-lsoa/2020-01-pennine-lancashire/PCNdefs.csv"

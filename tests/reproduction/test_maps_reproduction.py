@@ -21,8 +21,10 @@ from collections import defaultdict
 import openpyxl
 import pytest
 
-from pcnreport import footprints, maps, readers, service_areas
-from pcnreport.figures import save_figure
+from pcnreport.analysis import footprints, service_areas
+from pcnreport.report import maps
+from pcnreport.data import readers
+from pcnreport.report.figures import save_figure
 
 REGISTRATIONS = "registrations-lsoa/2020-01-pennine-lancashire/lsoapops_01JAN2020.csv"
 LOOKUP = "geography/lsoa_geog_lookup.csv"
@@ -137,10 +139,10 @@ def test_default_ccg_is_the_one_the_extract_was_cut_around(tables, residents):
 
 
 def test_profile_maps_on_the_real_extract(tables, residents, shared_data):
-    """The CCG profiles' maps (pcnreport.profile_maps): the mapping's ONS codes find every CCG's boundary;
+    """The CCG profiles' maps (pcnreport.report.profile_maps): the mapping's ONS codes find every CCG's boundary;
     the two Pennine Lancashire CCGs get the same MSOAs as Figure 4.2; a CCG far from the extract gets the
     notice rather than a map of empty areas."""
-    from pcnreport import profile_maps
+    from pcnreport.report import profile_maps
 
     mapping = readers.read_practice_ccg(shared_data / "qof" / "2019-20" / "MAPPING_NHS_GEOGRAPHIES_1920.csv")
     assert set(mapping["ccg_ons_code"]) == set(tables["ccgs"]["code"])

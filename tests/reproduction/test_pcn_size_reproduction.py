@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pcnreport import pcn_size, readers
+from pcnreport.analysis import pcn_size
+from pcnreport.data import readers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = yaml.safe_load((REPO_ROOT / "data" / "published.yaml").read_text())["pcn_size"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pcnreport import profiles, readers
+from pcnreport.analysis import profiles
+from pcnreport.data import readers
 
 
 @pytest.fixture(scope="module")

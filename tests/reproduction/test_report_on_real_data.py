@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pcnreport.pipeline import BuildOptions, build
+from pcnreport.build.pipeline import BuildOptions, build
 
 
 @pytest.fixture(scope="module")

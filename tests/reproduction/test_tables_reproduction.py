@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from pcnreport import ccg_configuration, population_profile, readers
+from pcnreport.analysis import ccg_configuration, population_profile
+from pcnreport.data import readers
 
 # The report's printed values, kept with their source in data/published.yaml.
 PUBLISHED = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "published.yaml").read_text())

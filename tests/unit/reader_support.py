@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
+from pcnreport.core.errors import DataFormatError
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

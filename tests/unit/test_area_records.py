@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from test_profiles import AGED_65, LIST_SIZES, PCNS, PRACTICES, _mapping
 
-from pcnreport import area_records, profiles, runlog
-from pcnreport.errors import DataNotFoundError
+from pcnreport.analysis import area_records, profiles
+from pcnreport.core import runlog
+from pcnreport.core.errors import DataNotFoundError
 
 
 def _national(aged_65=AGED_65) -> profiles.National:

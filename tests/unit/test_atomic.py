@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from pcnreport.atomic import (
+from pcnreport.core.atomic import (
     copy_atomic,
     publish_directory,
     recover_directory,

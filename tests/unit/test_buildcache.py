@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pcnreport import buildcache, runlog
-from pcnreport.pipeline import BuildOptions, explain
+from pcnreport.build import buildcache
+from pcnreport.core import runlog
+from pcnreport.core.hashing import FileHasher, sha256_bytes
+from pcnreport.build.pipeline import BuildOptions, explain
 
 CATALOGUE = """
 datasets:
@@ -58,7 +60,7 @@ def _parameters(project: Path) -> dict:
 
 def _key(project: Path, parameters: dict | None = None, library: str = "lib", reads=None) -> str:
     reads = {"widgets": {"path": "x", "member": None}} if reads is None else reads
-    hasher = buildcache.FileHasher()
+    hasher = FileHasher()
     components = buildcache.notebook_components(
         project, project / "analysis" / "a.ipynb", parameters or _parameters(project), reads, hasher,
         library, buildcache.environment_digest(project, hasher),
@@ -107,23 +109,23 @@ def test_library_digest_follows_the_package_source(tmp_path, monkeypatch):
     (package / "a.py").write_text("x = 1\n")
     (package / "notes.txt").write_text("not code")
     monkeypatch.setattr(buildcache, "PACKAGE_DIR", package)
-    before = buildcache.library_digest(buildcache.FileHasher())
+    before = buildcache.library_digest(FileHasher())
     (package / "notes.txt").write_text("still not code")
-    assert buildcache.library_digest(buildcache.FileHasher()) == before
+    assert buildcache.library_digest(FileHasher()) == before
     (package / "a.py").write_text("x = 2\n")
-    assert buildcache.library_digest(buildcache.FileHasher()) != before
+    assert buildcache.library_digest(FileHasher()) != before
 
 
 def test_file_hasher_remembers_hashes_until_the_file_changes(tmp_path):
     store = tmp_path / "hashes.json"
     path = tmp_path / "f.csv"
     path.write_text("one")
-    first = buildcache.FileHasher(store)
+    first = FileHasher(store)
     digest = first(path)
     first.save()
-    assert buildcache.FileHasher(store)(path) == digest
+    assert FileHasher(store)(path) == digest
     path.write_text("two!")
-    assert buildcache.FileHasher(store)(path) == buildcache.sha256_bytes(b"two!")
+    assert FileHasher(store)(path) == sha256_bytes(b"two!")
 
 
 def test_changes_are_explained_in_words():
@@ -145,7 +147,7 @@ def test_changes_are_explained_in_words():
 def test_run_log_records_reads_and_writes(tmp_path, monkeypatch):
     log = tmp_path / "run.jsonl"
     monkeypatch.setenv(runlog.ENV, str(log))
-    from pcnreport.atomic import write_text_atomic
+    from pcnreport.core.atomic import write_text_atomic
 
     write_text_atomic(tmp_path / "out" / "x.json", "{}")
     runlog.record_read("widgets", tmp_path / "w.csv")
@@ -158,7 +160,7 @@ def test_run_log_records_reads_and_writes(tmp_path, monkeypatch):
 def test_store_then_plan_skips_and_restores_the_outputs(project):
     notebook = project / "analysis" / "a.ipynb"
     parameters = _parameters(project)
-    hasher = buildcache.FileHasher()
+    hasher = FileHasher()
     output = project / "figures" / "fig.md"
     output.parent.mkdir()
     output.write_text("figure")
@@ -181,7 +183,7 @@ def test_store_then_plan_skips_and_restores_the_outputs(project):
     assert output.read_text() == "figure" and executed.read_text() == "{}"
 
     (project.parent / "data" / "widgets" / "2020-01" / "widgets.csv").write_text("changed\n")
-    changed = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    changed = buildcache.plan_notebook(project, notebook, parameters, FileHasher(), "lib", "env")
     assert changed.reasons == ["data file widgets/2020-01/widgets.csv changed"]
 
 
@@ -196,35 +198,35 @@ def test_explain_runs_nothing_and_says_why(project):
 
 
 def test_file_hasher_does_not_rehash_a_remembered_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(buildcache.FileHasher, "RACY_SECONDS", -1)
+    monkeypatch.setattr(FileHasher, "RACY_SECONDS", -1)
     store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
     path.write_text("one")
-    first = buildcache.FileHasher(store)
+    first = FileHasher(store)
     digest = first(path)
     first.save()
     monkeypatch.setattr(buildcache, "sha256_of", lambda p: pytest.fail("re-hashed a remembered file"))
-    assert buildcache.FileHasher(store)(path) == digest
+    assert FileHasher(store)(path) == digest
 
 
 def test_file_hasher_sees_a_rewrite_that_restores_size_and_mtime(tmp_path, monkeypatch):
-    monkeypatch.setattr(buildcache.FileHasher, "RACY_SECONDS", -1)
+    monkeypatch.setattr(FileHasher, "RACY_SECONDS", -1)
     store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
     path.write_text("one")
     before = path.stat()
-    first = buildcache.FileHasher(store)
+    first = FileHasher(store)
     first(path)
     first.save()
     time.sleep(0.01)  # let the clock move on, so the rewrite's ctime differs
     path.write_text("two")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: only ctime moved
-    assert buildcache.FileHasher(store)(path) == buildcache.sha256_bytes(b"two")
+    assert FileHasher(store)(path) == sha256_bytes(b"two")
 
 
 def test_file_hasher_does_not_remember_a_file_changed_just_now(tmp_path):
     # Racily clean (git's term): a second write in the same timestamp tick would look unchanged.
     store, path = tmp_path / "hashes.json", tmp_path / "f.csv"
     path.write_text("one")
-    hasher = buildcache.FileHasher(store)
+    hasher = FileHasher(store)
     hasher(path)
     hasher.save()
     assert not store.exists() or str(path.resolve()) not in json.loads(store.read_text())
@@ -245,16 +247,16 @@ def test_a_run_reading_a_generated_file_is_keyed_by_its_bytes(project, monkeypat
     runlog.record_generated(numbers)
     generated = runlog.load_generated(log)
     assert generated == [numbers.resolve()]
-    buildcache.store_run(project, notebook, executed, parameters, {}, [], buildcache.FileHasher(), "lib", "env",
+    buildcache.store_run(project, notebook, executed, parameters, {}, [], FileHasher(), "lib", "env",
                          generated=generated)
     record = json.loads(buildcache.manifest_path(project, notebook).read_text())
     assert record["generated"] == ["_build/areas/ccg-00L.json"]
 
     numbers.write_text('{"population":40000}\n')  # its producer ran again and wrote the same numbers
-    assert not buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env").runs
+    assert not buildcache.plan_notebook(project, notebook, parameters, FileHasher(), "lib", "env").runs
     numbers.write_text('{"population":40001}\n')
-    changed = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    changed = buildcache.plan_notebook(project, notebook, parameters, FileHasher(), "lib", "env")
     assert changed.reasons == ["generated file _build/areas/ccg-00L.json changed"]
     numbers.unlink()
-    gone = buildcache.plan_notebook(project, notebook, parameters, buildcache.FileHasher(), "lib", "env")
+    gone = buildcache.plan_notebook(project, notebook, parameters, FileHasher(), "lib", "env")
     assert gone.runs and gone.components["generated"] == {"_build/areas/ccg-00L.json": None}

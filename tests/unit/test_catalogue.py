@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pcnreport import readers
-from pcnreport.catalogue import REPUBLISHED, UNVERSIONED, load_catalogue, locate
-from pcnreport.errors import DataNotFoundError, PcnReportError
+from pcnreport.data import readers
+from pcnreport.data.catalogue import REPUBLISHED, UNVERSIONED, load_catalogue, locate
+from pcnreport.core.errors import DataNotFoundError, PcnReportError
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "data" / "catalogue.yaml"
-# Readers another change is adding; each must be in pcnreport.readers or listed here.
+# Readers another change is adding; each must be in pcnreport.data.readers or listed here.
 PENDING_READERS = {
     "read_registrations_age", "read_registrations_lsoa", "read_qof_prevalence", "read_practice_ccg",
     "read_imd", "read_ruc", "read_lsoa_msoa", "read_federations",

@@ -16,7 +16,7 @@ import math
 import pandas as pd
 import pytest
 
-from pcnreport import ccg_configuration, measures
+from pcnreport.analysis import ccg_configuration, measures
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pcnreport import checks
-from pcnreport.errors import RenderError
+from pcnreport.build import checks
+from pcnreport.core.errors import RenderError
 
 CONFIG = """\
 project:

@@ -1,7 +1,7 @@
 """The command line: parsing without side effects, and user errors as messages with exit codes."""
 
 from pcnreport import cli
-from pcnreport.synth import SyntheticSpec
+from pcnreport.data.synth import SyntheticSpec
 
 
 def test_parser_default_seed_is_the_synthetic_sample_default():

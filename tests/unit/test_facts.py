@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pcnreport import facts
-from pcnreport.errors import DataFormatError
+from pcnreport.analysis import facts
+from pcnreport.core.errors import DataFormatError
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = REPO / "data" / "facts"

@@ -15,8 +15,8 @@ import yaml
 
 from local_server import serving
 from pcnreport import cli
-from pcnreport.catalogue import load_catalogue
-from pcnreport.fetch import (
+from pcnreport.data.catalogue import load_catalogue
+from pcnreport.data.fetch import (
     ArchiveError,
     ArchiveLimits,
     ChecksumError,
@@ -410,7 +410,7 @@ def test_two_links_matching_the_same_pattern_are_refused_not_guessed(tmp_path, s
 
 
 def test_fetch_all_includes_landing_page_releases_of_marked_datasets_only(tmp_path):
-    from pcnreport.fetch import fetchable
+    from pcnreport.data.fetch import fetchable
 
     marked = load_catalogue(landing_catalogue(tmp_path / "a", "https://example.org/pubs/january-2020"))
     unmarked = load_catalogue(catalogue_with(tmp_path / "b", r1={"url": "https://example.org/p", "url_confirmed": False}))

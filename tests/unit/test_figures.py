@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from pcnreport import figures
+from pcnreport.report import figures
 
 
 def _sizes():

@@ -22,7 +22,7 @@ import math
 import pandas as pd
 import pytest
 
-from pcnreport import footprints
+from pcnreport.analysis import footprints
 
 LSOA_MSOA = pd.DataFrame(
     {

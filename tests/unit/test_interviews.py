@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcnreport import programme_theories
-from pcnreport.errors import DataFormatError
-from pcnreport.readers import read_interview_emphasis
-from pcnreport.readers.interviews import emphasis_shares
-from pcnreport.synth import SAMPLE_PATHS
-from pcnreport.synth import interviews as synthetic
+from pcnreport.analysis import programme_theories
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers import read_interview_emphasis
+from pcnreport.data.readers.interviews import emphasis_shares
+from pcnreport.data.synth import SAMPLE_PATHS
+from pcnreport.data.synth import interviews as synthetic
 
 HEADER = "interviewee_id,theme_1,theme_2,theme_3\n"
 

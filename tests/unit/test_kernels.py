@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pcnreport import errors, runlog
-from pcnreport.kernels import Run, run_all
+from pcnreport.core import errors, runlog
+from pcnreport.build.kernels import Run, run_all
 
 
 def _notebook(path: Path, body: str) -> Path:
@@ -25,7 +25,7 @@ def _notebook(path: Path, body: str) -> Path:
 BODY = """
 import json
 import os
-from pcnreport import runlog
+from pcnreport.core import runlog
 leaked = "left_over" in dir()  # set by the previous run in this kernel, unless the namespace was reset
 left_over = name
 runlog.record_write(os.path.join(os.getcwd(), "out-" + name))
@@ -71,7 +71,7 @@ def test_a_failed_run_names_the_run_and_keeps_its_executed_notebook(tmp_path):
 
 
 def test_a_user_error_in_a_cell_keeps_its_exit_code(tmp_path):
-    notebook = _notebook(tmp_path / "nb.ipynb", "from pcnreport.errors import DataNotFoundError\n"
+    notebook = _notebook(tmp_path / "nb.ipynb", "from pcnreport.core.errors import DataNotFoundError\n"
                                                 "raise DataNotFoundError('no ePCN file in /data')")
     runs = [Run("profile region-Y56", notebook, tmp_path / "x.ipynb", {}, tmp_path / "l.jsonl")]
     with pytest.raises(errors.PcnReportError) as caught:

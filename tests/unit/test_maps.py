@@ -11,15 +11,16 @@ import pytest
 import shapely
 from shapely.geometry import box, mapping
 
-from pcnreport import footprints, maps, service_areas
-from pcnreport.errors import DataFormatError, PcnReportError
-from pcnreport.readers import Epcn, read_ccg_boundaries, read_msoa_boundaries
-from pcnreport.synth import SyntheticSpec
-from pcnreport.synth import boundaries as synth_boundaries
-from pcnreport.synth.draws import _streams
-from pcnreport.synth.geography import make_geography
-from pcnreport.synth.organisations import _make_ccgs, _make_pcns, _make_practices
-from pcnreport.synth.traits import make_traits
+from pcnreport.analysis import footprints, service_areas
+from pcnreport.report import maps
+from pcnreport.core.errors import DataFormatError, PcnReportError
+from pcnreport.data.readers import Epcn, read_ccg_boundaries, read_msoa_boundaries
+from pcnreport.data.synth import SyntheticSpec
+from pcnreport.data.synth import boundaries as synth_boundaries
+from pcnreport.data.synth.draws import _streams
+from pcnreport.data.synth.geography import make_geography
+from pcnreport.data.synth.organisations import _make_ccgs, _make_pcns, _make_practices
+from pcnreport.data.synth.traits import make_traits
 
 
 def _write_geojson(path, features, **extra):

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from pcnreport import measures
+from pcnreport.analysis import measures
 
 
 def test_describe_hand_computed():

@@ -4,7 +4,7 @@ import json
 
 import yaml
 
-from pcnreport import numbers
+from pcnreport.report import numbers
 
 
 def test_formatting_as_the_report_prints():

@@ -13,8 +13,8 @@ import math
 import pandas as pd
 import pytest
 
-from pcnreport import measures, population_profile
-from pcnreport.numbers import count
+from pcnreport.analysis import measures, population_profile
+from pcnreport.report.numbers import count
 
 L1, L2, L3, L4 = "E01000001", "E01000002", "E01000003", "E01000004"
 

@@ -1,4 +1,4 @@
-"""The CCG profiles' maps (pcnreport.profile_maps) on hand-made areas: two CCGs side by side, three MSOAs."""
+"""The CCG profiles' maps (pcnreport.report.profile_maps) on hand-made areas: two CCGs side by side, three MSOAs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 import pandas as pd
 from shapely.geometry import box
 
-from pcnreport import maps, profile_maps, service_areas
-from pcnreport.readers import Epcn
+from pcnreport.report import maps, profile_maps
+from pcnreport.analysis import service_areas
+from pcnreport.data.readers import Epcn
 
 # Three MSOAs in a row, 1 degree wide. CCG 1 covers A, B and 40% of C; CCG 2 covers 60% of C and D.
 MSOAS = pd.DataFrame({

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pcnreport import buildcache, profile_runs
-from pcnreport.pipeline import BuildOptions, explain
+from pcnreport.build import buildcache, profile_runs
+from pcnreport.build.pipeline import BuildOptions, explain
 
 CATALOGUE = """
 datasets:
@@ -73,7 +73,7 @@ def test_area_list_comes_from_the_mapping_and_is_cached_by_its_hash(project, mon
     assert areas == [("region", "Y56", "LONDON"), ("region", "Y58", "SOUTH WEST"), ("ccg", "07P", "NHS BRENT CCG"),
                      ("ccg", "08C", "NHS HAMMERSMITH CCG"), ("ccg", "11J", "NHS DORSET CCG")]
     # Unchanged mapping: the list comes from the cache, without reading the file with pandas.
-    from pcnreport import readers
+    from pcnreport.data import readers
 
     def no_reading(path):
         raise AssertionError("the mapping was read although it did not change")

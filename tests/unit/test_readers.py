@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
-from pcnreport.readers import Epcn, read_epcn, read_payments, read_registrations
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers import Epcn, read_epcn, read_payments, read_registrations
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

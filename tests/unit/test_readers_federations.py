@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
-from pcnreport.readers import read_federations
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers import read_federations
 
 HEADER = "practice_code,venture_id,venture_name,venture_type\n"
 

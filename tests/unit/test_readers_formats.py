@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport import readers
-from pcnreport.errors import DataFormatError
-from pcnreport.readers import (
+from pcnreport.data import readers
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers import (
     read_epcn,
     read_imd,
     read_practice_ccg,
@@ -21,7 +21,7 @@ from pcnreport.readers import (
     read_registrations,
     read_registrations_lsoa,
 )
-from pcnreport.readers._common import SPELLINGS, match_header
+from pcnreport.data.readers._common import SPELLINGS, match_header
 from reader_support import write
 
 

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.readers import read_imd, read_lsoa_msoa, read_ruc
+from pcnreport.data.readers import read_imd, read_lsoa_msoa, read_ruc
 from reader_support import int64, problems, write
 
 

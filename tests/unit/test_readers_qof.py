@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pcnreport.readers import read_practice_ccg, read_qof_prevalence
+from pcnreport.data.readers import read_practice_ccg, read_qof_prevalence
 from reader_support import problems, write
 
 

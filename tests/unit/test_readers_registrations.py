@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pcnreport.readers import read_registrations_age, read_registrations_lsoa
+from pcnreport.data.readers import read_registrations_age, read_registrations_lsoa
 from reader_support import int64, problems, write
 
 

@@ -7,9 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
-from pcnreport.readers import Epcn, _workbook, read_epcn, read_imd
-from pcnreport.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, write_sample
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers import Epcn, _workbook, read_epcn, read_imd
+from pcnreport.data.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, write_sample
 from test_readers import MEMBERS, PCNS, epcn_workbook
 
 ENGINES = ("openpyxl", "calamine")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pcnreport.errors import RenderError
+from pcnreport.core.errors import RenderError
 from pcnreport.render import RenderResult, render_book
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "minibook"
@@ -294,7 +294,7 @@ def test_numbers_of_a_section_without_data_expand_to_a_marker(tmp_path):
 
 
 def test_site_links_resolve_and_pages_are_searchable(rendered, pages):
-    from pcnreport.checks import site_link_problems
+    from pcnreport.build.checks import site_link_problems
 
     out = rendered.site_index.parent
     assert site_link_problems(out) == []

@@ -18,8 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.errors import DataFormatError
-from pcnreport.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, is_synthetic, write_sample
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, is_synthetic, write_sample
 
 DEFAULT_SEED = SyntheticSpec().seed
 # Calibration is checked for the default seed and one other: it must come from the method (stratified
@@ -311,7 +311,7 @@ def test_payments_numbers_are_formatted_and_add_up(default_sample):
 
 
 def test_the_project_readers_read_every_file_of_the_sample(default_sample):
-    from pcnreport import readers
+    from pcnreport.data import readers
 
     files = default_sample.files
     epcn = readers.read_epcn(files["epcn"])

@@ -3,7 +3,7 @@ files, consistency between files, and calibration to chapter 6 of the interim re
 
 Figures are computed straight from the files with pandas (not pcnreport's readers or analysis modules),
 so a bug there cannot hide a generator bug; the exception is Table 6.4, whose definition belongs to
-pcnreport.ventures (test_federation_overlap_table_6_4). One seed is enough here: calibration comes from stratified
+pcnreport.analysis.ventures (test_federation_overlap_table_6_4). One seed is enough here: calibration comes from stratified
 margins (see test_synth.py, which checks two seeds for the organisations).
 """
 
@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcnreport.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, write_sample
+from pcnreport.data.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, write_sample
 
 
 @pytest.fixture(scope="module")
@@ -357,9 +357,9 @@ def test_federations(files, members):
 def test_federation_overlap_table_6_4(files):
     # Table 6.4 is defined by the analysis (the practice's own share excludes itself, super-practices
     # are not federations, single-practice PCNs are their own category), so it is computed here with
-    # the project's readers and pcnreport.ventures rather than re-derived with pandas.
-    from pcnreport.readers import read_epcn, read_federations
-    from pcnreport.ventures import ALL, BELOW, HALF, NONE, SINGLE, THIRTY, venture_results
+    # the project's readers and pcnreport.analysis.ventures rather than re-derived with pandas.
+    from pcnreport.data.readers import read_epcn, read_federations
+    from pcnreport.analysis.ventures import ALL, BELOW, HALF, NONE, SINGLE, THIRTY, venture_results
 
     members = read_epcn(files["epcn"]).members
     results = venture_results(members, read_federations(files["federations"]))

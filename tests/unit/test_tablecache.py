@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcnreport import buildcache, readers, runlog, tablecache
-from pcnreport.errors import DataFormatError
-from pcnreport.inputs import TABLE_CACHE, DataInputs
-from pcnreport.readers import Epcn
-from pcnreport.tablecache import TableCache
+from pcnreport.build import buildcache
+from pcnreport.data import readers, tablecache
+from pcnreport.core import runlog
+from pcnreport.core.errors import DataFormatError
+from pcnreport.data.inputs import TABLE_CACHE, DataInputs
+from pcnreport.data.readers import Epcn
+from pcnreport.data.tablecache import TableCache
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 EMPHASIS = "interviewee_id,theme_1,theme_2,theme_3\nA,1,2,3\nB,0,0,1\n"
@@ -75,9 +77,10 @@ def test_a_different_reader_misses(tmp_path):
 
 def test_a_changed_readers_source_misses(tmp_path, monkeypatch):
     package = tmp_path / "src" / "pcnreport"
-    (package / "readers").mkdir(parents=True)
-    (package / "errors.py").write_text("class DataFormatError(Exception): pass\n")
-    reader_source = package / "readers" / "widgets.py"
+    (package / "data" / "readers").mkdir(parents=True)
+    (package / "core").mkdir()
+    (package / "core" / "errors.py").write_text("class DataFormatError(Exception): pass\n")
+    reader_source = package / "data" / "readers" / "widgets.py"
     reader_source.write_text("def read_widgets(path): ...\n")
     monkeypatch.setattr(tablecache, "PACKAGE_DIR", package)
     path, reader = _data_file(tmp_path), CountingReader()

@@ -3,7 +3,7 @@
 import pandas as pd
 import pypandoc
 
-from pcnreport import tables
+from pcnreport.report import tables
 
 
 def test_markup_in_a_name_is_shown_as_text():

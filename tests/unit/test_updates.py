@@ -13,8 +13,8 @@ import pytest
 
 from local_server import serving
 from pcnreport import cli
-from pcnreport.catalogue import load_catalogue
-from pcnreport.updates import UPDATES_FOUND, check_updates, insert_release, months_after
+from pcnreport.data.catalogue import load_catalogue
+from pcnreport.data.updates import UPDATES_FOUND, check_updates, insert_release, months_after
 
 TODAY = dt.date(2024, 5, 20)
 
@@ -144,7 +144,7 @@ def test_nothing_newer_exits_0_and_leaves_the_catalogue_alone(tmp_path, publishe
     path = project_with_catalogue(tmp_path, publisher.url)
     publisher.pages["/qof/index.html"] = b'<a href="../files/QOF_2019-20.zip">only the old one</a>'
     before = path.read_bytes()
-    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    monkeypatch.setattr("pcnreport.data.updates._today", lambda: TODAY)
     assert cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"]) == 0
     assert path.read_bytes() == before
     out = capsys.readouterr().out
@@ -157,7 +157,7 @@ def test_found_without_apply_exits_10_and_changes_nothing(tmp_path, publisher, c
     publisher.pages["/gp/april-2024"] = b"April"
     publisher.pages["/qof/index.html"] = b""
     before = path.read_bytes()
-    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    monkeypatch.setattr("pcnreport.data.updates._today", lambda: TODAY)
     assert cli.main(["--project", str(path.parents[1]), "data", "check-updates"]) == UPDATES_FOUND == 10
     assert path.read_bytes() == before
     assert "newer release 2024-04 (latest: 2024-01)" in capsys.readouterr().out
@@ -170,7 +170,7 @@ def test_apply_adds_the_releases_keeps_comments_and_the_catalogue_still_loads(tm
     publisher.pages["/qof/index.html"] = b'<a href="/files/QOF_2020-21.zip">2020-21</a>'
     publisher.pages["/files/QOF_2020-21.zip"] = zip_body
     publisher.head_allowed = False  # a server refusing HEAD is asked with GET
-    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    monkeypatch.setattr("pcnreport.data.updates._today", lambda: TODAY)
     before = path.read_text(encoding="utf-8")
 
     code = cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"])
@@ -240,7 +240,7 @@ def test_server_error_is_reported_not_taken_as_absent(tmp_path, publisher, capsy
 def test_malformed_discovery_is_refused(tmp_path, discovery, message):
     import yaml
 
-    from pcnreport.errors import PcnReportError
+    from pcnreport.core.errors import PcnReportError
 
     entry = {
         "title": "T", "publisher": "P", "landing_page": None, "licence": "L", "folder": "f", "files": ["x.csv"],
@@ -269,7 +269,7 @@ def test_apply_finds_the_file_on_a_landing_page_and_records_its_address_and_chec
     publisher.pages["/gp/april-2024"] = b'<a href="/files/9C/1A2B3C/gp-reg-pat-prac-all.csv">All persons</a>'
     publisher.pages["/files/9C/1A2B3C/gp-reg-pat-prac-all.csv"] = body
     publisher.pages["/qof/index.html"] = b""
-    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    monkeypatch.setattr("pcnreport.data.updates._today", lambda: TODAY)
 
     assert cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"]) == UPDATES_FOUND
 
@@ -288,7 +288,7 @@ def test_apply_leaves_the_catalogue_alone_when_the_landing_page_links_no_file(tm
     path.write_text(text, encoding="utf-8")
     publisher.pages["/gp/april-2024"] = b'<a href="/files/summary.pdf">Summary</a>'
     publisher.pages["/qof/index.html"] = b""
-    monkeypatch.setattr("pcnreport.updates._today", lambda: TODAY)
+    monkeypatch.setattr("pcnreport.data.updates._today", lambda: TODAY)
     before = path.read_bytes()
 
     assert cli.main(["--project", str(path.parents[1]), "data", "check-updates", "--apply"]) == 4

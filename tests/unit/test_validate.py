@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pcnreport import cli, readers
-from pcnreport.catalogue import load_catalogue
-from pcnreport.errors import DataFormatError, DataNotFoundError
-from pcnreport.validate import MISSING, OK, PROBLEMS, validate_data_dir
+from pcnreport import cli
+from pcnreport.data import readers
+from pcnreport.data.catalogue import load_catalogue
+from pcnreport.core.errors import DataFormatError, DataNotFoundError
+from pcnreport.data.validate import MISSING, OK, PROBLEMS, validate_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -107,7 +108,7 @@ def test_missing_reader_and_missing_dataset_do_not_stop_the_report(tmp_path, two
     report = validate_data_dir(catalogue, data)
     assert report["registrations"].status == MISSING
     assert "no release of 'registrations'" in report["registrations"].problems[0]
-    assert report["demo"].problems == ("reader read_demo not available in pcnreport.readers: the file was not checked",)
+    assert report["demo"].problems == ("reader read_demo not available in pcnreport.data.readers: the file was not checked",)
 
 
 def test_reader_crash_is_reported_not_raised(tmp_path, two_datasets, monkeypatch):

@@ -22,7 +22,7 @@ partners; I 2/3, J 2/3, K 3/3 (J, I by F3 and L by F4), L 1/3.
 import pandas as pd
 import pytest
 
-from pcnreport import ventures
+from pcnreport.analysis import ventures
 
 MEMBERS = pd.DataFrame(
     {

@@ -29,7 +29,7 @@ import yaml
 
 from local_server import serving, static_files
 from pcnreport import cli
-from pcnreport.catalogue import load_catalogue
+from pcnreport.data.catalogue import load_catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))

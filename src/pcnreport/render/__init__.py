@@ -1,6 +1,6 @@
 """Render the book: with Quarto when it is on PATH, otherwise with pandoc + Typst (see GUIDE "Rendering").
 
-The pandoc + Typst path renders this subset of Quarto, and `pcnreport.checks.check_supported_features`
+The pandoc + Typst path renders this subset of Quarto, and `pcnreport.build.checks.check_supported_features`
 refuses anything else before rendering, naming the file and line (the README's "Rendering" repeats it):
 
 Supported
@@ -36,7 +36,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 from .result import RenderResult
 
 __all__ = ["RenderResult", "render_book", "choose_renderer"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 
 
 @dataclass(frozen=True)

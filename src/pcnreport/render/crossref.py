@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 
 PREFIXES = {"fig": "Figure", "tbl": "Table", "sec": "Section"}
 # Quarto's format aliases, reduced to the two outputs this path writes.

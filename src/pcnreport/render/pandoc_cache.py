@@ -16,8 +16,8 @@ import os
 import threading
 from pathlib import Path
 
-from ..atomic import write_text_atomic
-from ..hashing import sha256_bytes, sha256_of
+from ..core.atomic import write_text_atomic
+from ..core.hashing import sha256_bytes, sha256_of
 from .pandoc_run import pandoc_binary, run_pandoc
 
 

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 from . import ast, crossref, search, site
 from .book import Book, Chapter, load_book
 from .pandoc_cache import PandocCache

@@ -6,7 +6,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 
 HERE = Path(__file__).parent
 FILTER = HERE / "filters" / "crossref.lua"

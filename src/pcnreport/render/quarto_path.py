@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 from .book import load_book
 from .result import RenderResult
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import yaml
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 
 # `{{{< x >}}}` is Quarto's escape for a literal shortcode; match it first so it is never expanded.
 _SHORTCODE = re.compile(r"\{\{\{<\s*(?P<esc>.*?)\s*>\}\}\}|\{\{<\s*(?P<body>.*?)\s*>\}\}", re.DOTALL)
 _MISSING = object()
-# The shortcodes the pandoc path expands; `pcnreport.checks` refuses any other before rendering.
+# The shortcodes the pandoc path expands; `pcnreport.build.checks` refuses any other before rendering.
 SUPPORTED_SHORTCODES = ("var", "meta", "include")
 
 

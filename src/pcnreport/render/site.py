@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-from ..errors import RenderError
+from ..core.errors import RenderError
 from .book import Book
 from .crossref import ChapterInfo
 

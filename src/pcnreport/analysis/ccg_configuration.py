@@ -1,0 +1,156 @@
+"""Chapter 6, Table 6.3: how the PCNs of each Clinical Commissioning Group are configured.
+
+Each PCN is assigned to one CCG: the CCG (of the practice-to-CCG mapping given, April 2020 in the
+report) that holds most of its member practices' registered patients; ties are broken as
+`measures.majority_ccg` documents and counted. Per CCG: its number of PCNs, the share of them in the
+recommended size range, the shares of its PCNs' population and practices in its largest PCN, and the
+ratio of its largest to its smallest PCN's population (CCGs with two PCNs or more). Each is summarised
+across CCGs as the report does (mean, P10, median, P90, decile ratio), with the counts its text gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from pathlib import Path
+
+from pcnreport.analysis import measures
+from pcnreport.report.numbers import count, decimal, write_numbers
+from pcnreport.analysis.population_profile import alignment
+from pcnreport.report.outputs import figures_dir, numbers_path
+from pcnreport.report.tables import save_table
+
+__all__ = ["CCG_MEASURES", "CcgConfiguration", "alignment", "ccg_configuration", "configuration_table",
+           "numbers_for_report", "raw_numbers"]
+
+
+@dataclass(frozen=True)
+class CcgMeasure:
+    key: str    # column of the per-CCG table
+    label: str  # row label of Table 6.3
+
+
+CCG_MEASURES = (
+    CcgMeasure("pcns", "Number of Primary Care Networks"),
+    CcgMeasure("pct_in_range", "Primary Care Networks in target population size range (%)"),
+    CcgMeasure("pct_population_in_largest", "Percentage of CCG population in CCG's largest PCN"),
+    CcgMeasure("pct_practices_in_largest", "Percentage of CCG practices in CCG's largest PCN"),
+    CcgMeasure("largest_to_smallest", "Ratio of largest to smallest PCN population in the CCG (CCGs with two PCNs or more)"),
+)
+
+
+@dataclass(frozen=True)
+class CcgConfiguration:
+    assignment: pd.DataFrame  # one row a PCN: pcn_code, ccg_code, ccg_patient_share, ccgs, tied, practices, population
+    ccgs: pd.DataFrame  # one row a CCG: measures.ccg_pcn_configuration's columns (+ ccg_name when known)
+    distributions: dict[str, measures.Distribution]
+    ccg_count: int  # CCGs with at least one PCN
+    one_pcn: int  # CCGs with a single PCN
+    two_or_more: int  # CCGs with two PCNs or more (those the ratio covers)
+    all_in_range: int  # CCGs all of whose PCNs are in the range
+    none_in_range: int  # CCGs none of whose PCNs is
+    max_pcns: int  # the most PCNs in one CCG
+    ties: int  # PCNs whose patients split equally between their two largest CCGs
+    split_pcns: int  # PCNs whose practices span more than one CCG
+    pcns_without_ccg: int  # PCNs none of whose practices is in the mapping (left out)
+
+
+def ccg_configuration(
+    members: pd.DataFrame,
+    list_sizes: pd.DataFrame,
+    practice_ccg: pd.DataFrame,
+    bounds: tuple[int, int] = measures.RECOMMENDED_RANGE,
+) -> CcgConfiguration:
+    """Table 6.3 from membership, list sizes and a practice-to-CCG mapping (readers' tidy tables).
+
+    `members`: practice_code, pcn_code (ePCN); `list_sizes`: practice_code, list_size;
+    `practice_ccg`: practice_code, ccg_code and optionally ccg_name (read_practice_ccg).
+    """
+    assignment = measures.majority_ccg(members, list_sizes, practice_ccg)
+    sizes = measures.pcn_sizes(members, list_sizes)[["pcn_code", "practices", "population"]]
+    assignment = assignment.merge(sizes, on="pcn_code", how="left")
+    ccgs = measures.ccg_pcn_configuration(assignment, bounds)
+    if "ccg_name" in practice_ccg:
+        names = practice_ccg.dropna(subset=["ccg_code"]).drop_duplicates("ccg_code").set_index("ccg_code")["ccg_name"]
+        ccgs.insert(1, "ccg_name", ccgs["ccg_code"].map(names))
+    distributions = {m.key: measures.describe(ccgs[m.key]) for m in CCG_MEASURES if ccgs[m.key].notna().any()}
+    return CcgConfiguration(
+        assignment=assignment,
+        ccgs=ccgs,
+        distributions=distributions,
+        ccg_count=len(ccgs),
+        one_pcn=int((ccgs["pcns"] == 1).sum()),
+        two_or_more=int((ccgs["pcns"] >= 2).sum()),
+        all_in_range=int((ccgs["pcns_in_range"] == ccgs["pcns"]).sum()),
+        none_in_range=int((ccgs["pcns_in_range"] == 0).sum()),
+        max_pcns=int(ccgs["pcns"].max()),
+        ties=int(assignment["tied"].sum()),
+        split_pcns=int((assignment["ccgs"] > 1).sum()),
+        pcns_without_ccg=int(assignment["ccg_code"].isna().sum()),
+    )
+
+
+def configuration_table(config: CcgConfiguration) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table 6.3: (the printed table, the per-CCG unrounded data for the CSV download)."""
+    printed = []
+    for m in CCG_MEASURES:
+        if m.key not in config.distributions:
+            continue
+        dist = config.distributions[m.key]
+        printed.append(
+            {
+                "Statistic": m.label,
+                "CCGs": count(dist.n),
+                "Mean": decimal(dist.mean, 1),
+                "10th percentile": decimal(dist.p10, 1),
+                "Median": decimal(dist.median, 1),
+                "90th percentile": decimal(dist.p90, 1),
+                "Decile ratio": decimal(dist.decile_ratio, 1),
+            }
+        )
+    return pd.DataFrame(printed), config.ccgs
+
+
+def raw_numbers(config: CcgConfiguration) -> dict:
+    """Every statistic unformatted, for tests and for comparing builds."""
+    return {
+        "measures": {k: {**asdict(d), "decile_ratio": d.decile_ratio} for k, d in config.distributions.items()},
+        **{
+            key: getattr(config, key)
+            for key in ("ccg_count", "one_pcn", "two_or_more", "all_in_range", "none_in_range", "max_pcns",
+                        "ties", "split_pcns", "pcns_without_ccg")
+        },
+        "pcns": int(config.ccgs["pcns"].sum()),
+    }
+
+
+def numbers_for_report(config: CcgConfiguration) -> dict:
+    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers)."""
+    text: dict = {"measures": {}}
+    for key, dist in config.distributions.items():
+        text["measures"][key] = {
+            "n": count(dist.n),
+            "mean": decimal(dist.mean, 1),
+            "p10": decimal(dist.p10, 1),
+            "median": decimal(dist.median, 1),
+            "p90": decimal(dist.p90, 1),
+            "decile_ratio": decimal(dist.decile_ratio, 1),
+        }
+    for key in ("ccg_count", "one_pcn", "two_or_more", "all_in_range", "none_in_range", "max_pcns", "ties",
+                "split_pcns", "pcns_without_ccg"):
+        text[key] = count(getattr(config, key))
+    text["pcns"] = count(config.ccgs["pcns"].sum())
+    return text
+
+
+SECTION = "ccg_configuration"
+
+
+def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
+    """Table 6.3 and the section's numbers."""
+    text = {**numbers_for_report(config), "population_source": population_source, "releases": releases}
+    write_numbers(numbers_path(output_dir, SECTION), raw_numbers(config), text)
+    table, data = configuration_table(config)
+    save_table(table, "tbl-ccg-configuration", figures_dir(output_dir), data=data, align=alignment(table))

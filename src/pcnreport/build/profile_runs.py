@@ -1,0 +1,95 @@
+"""The profile notebook's runs: which areas the data hold, and one keyed run per area.
+
+`analysis/profile.ipynb` is parameterised by area, and the areas come from the data (the regions and
+CCGs of the practice-ccg mapping), so the build needs the list before it can plan. Reading the
+mapping needs pandas (a second to import), which a no-op rebuild cannot afford; so the list is kept in
+`_build/cache/areas.json` beside the SHA-256 of the mapping file it came from, and re-read only when
+that file (located through the catalogue, as a notebook would) changes.
+
+How this fits the keys: each run is keyed like any notebook run (notebook bytes, parameters including
+`area_type` and `area_code`, the data files it read last time, library, environment), and every run
+reads the mapping. So a changed mapping both refreshes the area list and re-runs every profile; a
+changed data file re-runs every profile that read it; a changed profile notebook re-runs the profiles
+only. An area that disappears from the mapping loses its run, and its files are removed
+(`profile_pages.remove_stale`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pcnreport.build import buildcache
+from pcnreport.core.atomic import write_text_atomic
+
+NOTEBOOK = "profile.ipynb"
+MAPPING = "practice-ccg"  # the dataset the area list comes from
+AREAS_FILE = "areas.json"
+EXECUTED_SUBDIR = "profiles"  # _build/notebooks/profiles/<slug>.ipynb
+
+
+def run_name(area_type: str, area_code: str) -> str:
+    """The run's name in plans, progress, --explain and the cache: profile.region-Y56."""
+    return f"profile.{area_type}-{area_code}"
+
+
+def executed_path(executed_dir: Path, area_type: str, area_code: str) -> Path:
+    return Path(executed_dir) / EXECUTED_SUBDIR / f"{area_type}-{area_code}.ipynb"
+
+
+def _mapping_file(data_dir: Path, parameters: dict, memo: dict | None) -> Path:
+    from pcnreport.data.catalogue import locate
+
+    catalogue = buildcache.catalogue_of(parameters, memo)
+    wanted = (parameters.get("releases") or {}).get(MAPPING)
+    return locate(Path(data_dir), catalogue[MAPPING], wanted).path
+
+
+def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcache.FileHasher,
+              save: bool = True, memo: dict | None = None) -> list[tuple[str, str, str]]:
+    """(area_type, area_code, name) of every region and CCG in the mapping the build would read.
+
+    Cached by the mapping file's hash (see the module's docstring); `save=False` (for --explain)
+    reads without writing the cache.
+    """
+    mapping = _mapping_file(data_dir, parameters, memo)
+    digest = hasher(mapping)
+    cache = Path(project) / buildcache.CACHE_DIR / AREAS_FILE
+    try:
+        record = json.loads(cache.read_text(encoding="utf-8"))
+        if record.get("sha256") == digest:
+            return [tuple(area) for area in record["areas"]]
+    except (OSError, ValueError):
+        pass
+    from pcnreport.data import readers
+    from pcnreport.analysis.profiles import areas_from_mapping
+
+    areas = [(a.type, a.code, a.name) for a in areas_from_mapping(readers.read_practice_ccg(mapping))]
+    if save:
+        write_text_atomic(cache, json.dumps({"file": str(mapping), "sha256": digest, "areas": areas}, indent=1))
+    return areas
+
+
+def plan_runs(project: Path, notebook: Path, areas: list[tuple[str, str, str]], parameters: dict,
+              hasher: buildcache.FileHasher, library: str, environment: str, force: bool = False,
+              memo: dict | None = None) -> list[buildcache.NotebookPlan]:
+    """One plan an area, each keyed by its own parameters and the files its last run read."""
+    memo = {} if memo is None else memo  # the runs read the same datasets: locate each once
+    return [
+        buildcache.plan_notebook(
+            project, notebook, {**parameters, "area_type": area_type, "area_code": code},
+            hasher, library, environment, force, run=run_name(area_type, code), memo=memo,
+        )
+        for area_type, code, _name in areas
+    ]
+
+
+def remove_stale_records(project: Path, executed_dir: Path, areas: list[tuple[str, str, str]]) -> None:
+    """Forget runs of areas no longer in the data: their records (so the cache is pruned) and notebooks."""
+    wanted = {run_name(t, c) for t, c, _ in areas}
+    for record in (Path(project) / buildcache.CACHE_DIR).glob("profile.*.reads.json"):
+        if record.name.removesuffix(".reads.json") not in wanted:
+            record.unlink()
+    for executed in (Path(executed_dir) / EXECUTED_SUBDIR).glob("*.ipynb"):
+        if f"profile.{executed.stem}" not in wanted:
+            executed.unlink()

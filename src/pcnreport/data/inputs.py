@@ -1,0 +1,126 @@
+"""What an analysis notebook reads: datasets located through the catalogue and read once each.
+
+Every notebook starts the same way: find each dataset in the data folder, read it with its reader,
+and record which release it read (the report prints the releases). `DataInputs` does that in one
+place so notebooks stay a few lines of library calls.
+
+Tables come from the project's table cache (`.cache/tables/`, see `tablecache`) when the same file was
+read by the same reader before, in this kernel or another: each notebook runs in its own kernel, and
+five of them read the ePCN workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pcnreport.analysis import pcn_size
+from pcnreport.data import readers, synth
+from pcnreport.core import runlog
+from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
+from pcnreport.core.errors import DataNotFoundError
+from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
+from pcnreport.data.tablecache import TableCache
+
+
+@dataclass
+class DataInputs:
+    data_dir: Path
+    catalogue: Catalogue
+    releases_wanted: dict[str, str] = field(default_factory=dict)
+    found: dict[str, LocatedFile] = field(default_factory=dict)
+    table_cache: TableCache | None = None  # None: every read parses the file
+    _tables: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(
+        cls, project_dir, data_dir, releases: dict[str, str] | None = None, *, cache: bool = True
+    ) -> "DataInputs":
+        """Notebooks pass the project folder as `output_dir` (the build's parameter), so the table
+        cache is the project's own `.cache/tables/`, shared by every notebook of the build."""
+        catalogue = load_catalogue(Path(project_dir) / "data" / "catalogue.yaml")
+        table_cache = TableCache(Path(project_dir) / TABLE_CACHE) if cache else None
+        return cls(Path(data_dir), catalogue, dict(releases or {}), table_cache=table_cache)
+
+    def locate(self, name: str) -> LocatedFile:
+        if name not in self.found:
+            # Recorded either way, absent included: the build re-runs this notebook when what it would
+            # locate changes (a new release, a file supplied or edited).
+            try:
+                found = locate(self.data_dir, self.catalogue[name], self.releases_wanted.get(name))
+            except DataNotFoundError:
+                runlog.record_read(name, None)
+                raise
+            runlog.record_read(name, found.path, found.member)
+            self.found[name] = found
+        return self.found[name]
+
+    def read(self, name: str):
+        """The dataset's tidy table (read with its catalogue reader); DataNotFoundError if absent."""
+        if name not in self._tables:
+            reader_name = self.catalogue[name].reader
+            reader = getattr(readers, reader_name)
+            # locate() records the read for the build cache, whether or not the table comes from the
+            # table cache: the build must still re-run this notebook when the file changes.
+            path = self.locate(name).path
+            if self.table_cache is None:
+                self._tables[name] = reader(path)
+            else:
+                self._tables[name] = self.table_cache.read(name, reader_name, path, reader)
+        return self._tables[name]
+
+    def read_optional(self, name: str):
+        """Like `read`, but None when the folder lacks a dataset the catalogue marks not required.
+
+        Only research data the team supplies (federations) and boundaries (used by the maps alone) are
+        optional: any other public dataset missing from the folder is an error, so a report is never
+        published with a section silently dropped; a missing optional one puts a notice in its place.
+        """
+        dataset = self.catalogue[name]
+        try:
+            return self.read(name)
+        except DataNotFoundError:
+            if dataset.required:
+                raise
+            return None
+
+    def list_sizes(self, population_source: str) -> pd.DataFrame:
+        """practice_code, list_size: from the all-persons registrations, or NHS Payments."""
+        if population_source == "payments":
+            return pcn_size.list_sizes_from_payments(self.read("payments"))
+        if population_source == "registrations":
+            return self.read("registrations")[["practice_code", "list_size"]]
+        raise ValueError(f"population_source must be 'registrations' or 'payments', not {population_source!r}")
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data folder is the synthetic sample (figures then say so)."""
+        return synth.is_synthetic(self.data_dir)
+
+    def files_identity(self, names) -> tuple:
+        """Which files the datasets `names` are, as far as a long-lived kernel can tell cheaply: path,
+        ZIP member, size, mtime and inode; (name, None) for an optional dataset that is absent.
+
+        The per-kernel memos of the profile runs (`profiles`, `profile_maps`) reuse what they computed
+        while this stays the same; the build's own keys (content hashes) decide whether a run happens.
+        Locating records each read, absent included, so every run's log names what it depends on.
+        """
+        files = []
+        for name in names:
+            try:
+                found = self.locate(name)
+            except DataNotFoundError:
+                if self.catalogue[name].required:
+                    raise
+                files.append((name, None))
+                continue
+            stat = found.path.stat()
+            files.append((name, str(found.path.resolve()), found.member, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        return tuple(files)
+
+    @property
+    def releases(self) -> dict[str, str]:
+        """Dataset -> release of every dataset read so far (the report prints them)."""
+        return {name: found.release for name, found in sorted(self.found.items())}

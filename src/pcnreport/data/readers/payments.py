@@ -1,0 +1,68 @@
+"""NHS Digital's "NHS Payments to General Practice, England": one row a practice, a year a file."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pcnreport.data.readers._common import (
+    CCG,
+    NOT_BLANK,
+    NUMBER_OR_BLANK,
+    PCN_CODE,
+    PRACTICE,
+    SPELLINGS,
+    matches,
+    open_table,
+    raise_if_any,
+    text_schema,
+    tidy,
+    to_numbers,
+)
+
+# The payments file writes this instead of a PCN code (and name) for practices outside any PCN.
+NO_PCN = "Unknown or no PCN"
+# ... and this for a practice whose rurality is not known.
+NO_RURALITY = "MISSING"
+
+PAYMENTS_SCHEMA = text_schema(
+    {
+        "region_code": NOT_BLANK,
+        "ccg_code": CCG,
+        "pcn_code": matches(
+            f"{PCN_CODE}|{NO_PCN}", f"a PCN code like U12345, '{NO_PCN}' or blank", blank_ok=True
+        ),
+        "practice_code": PRACTICE,
+        "registered_patients": NUMBER_OR_BLANK,
+        "weighted_patients": NUMBER_OR_BLANK,
+    }
+)
+
+
+def read_payments(path) -> pd.DataFrame:
+    """Read NHS Digital's "NHS Payments to General Practice" CSV (or a ZIP archive holding it): one row a
+    practice.
+
+    Returns region_code, region_name, ccg_code, ccg_name, pcn_code, pcn_name, practice_code,
+    practice_name, practice_rurality, registered_patients, weighted_patients. The publisher's placeholders
+    become missing values: pcn_code and pcn_name 'Unknown or no PCN', practice_rurality 'MISSING'.
+    Both patient counts are Float64: the publisher's registered figure has a fractional part for most
+    practices (9023.5; 5,148 of 7,001 rows in 2019-20), which Int64 would have to round away.
+    """
+    rows = open_table(path).select(SPELLINGS["payments"])
+    raise_if_any(
+        rows.path,
+        rows.schema_problems(PAYMENTS_SCHEMA) + rows.duplicate_problems("practice_code", "practice code"),
+    )
+    table = rows.frame
+    no_pcn = table["pcn_code"].isin([NO_PCN, ""])
+    return tidy(
+        table,
+        ["region_code", "region_name", "ccg_code", "ccg_name"],
+        pcn_code=table["pcn_code"].mask(no_pcn).astype("str"),
+        pcn_name=table["pcn_name"].mask(no_pcn | (table["pcn_name"] == NO_PCN)).astype("str"),
+        practice_code=table["practice_code"],
+        practice_name=table["practice_name"],
+        practice_rurality=table["practice_rurality"].replace({NO_RURALITY: pd.NA, "": pd.NA}).astype("str"),
+        registered_patients=to_numbers(table["registered_patients"]),
+        weighted_patients=to_numbers(table["weighted_patients"]),
+    )

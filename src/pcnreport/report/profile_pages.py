@@ -1,0 +1,393 @@
+"""The files an area profile becomes: its numbers, chart, tables and Quarto page; and the profiles' index.
+
+One profile run (analysis/profile.ipynb) writes, for area `<slug>` (region-Y56, ccg-00L):
+
+    _generated/profiles/<slug>.json          its numbers (raw and as printed), read by the index
+    figures/profile-<slug>-sizes.{vl.json,pdf,md}   the chart (interactive in HTML, vector in the PDF)
+    figures/profile-<slug>-characteristics.{md,csv}, figures/profile-<slug>-{pcns|ccgs}.{md,csv}
+    figures/profile-ccg-<code>-map.{vl.json,md}   a CCG's map, or a notice (pcnreport.report.profile_maps)
+    profiles/<slug>.qmd                      the page, which includes the fragments above
+
+The page is generated, so its numbers are written into it as text by the code below (there is no
+hand-typed prose to keep in step with `_variables.yml`). After all runs, the build calls `write_index`:
+`profiles/index.qmd` lists every area with a filter box, and `_generated/profiles.yml` (listed in
+`_quarto.yml`'s `metadata-files`) appends the index and the regional profiles to the book's
+appendices, so they are in the sidebar and the PDF. CCG profiles are website-only pages, rendered
+because `project.render` lists `profiles/*.qmd`, and reached through the index.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pcnreport.report import figures
+from pcnreport.core.atomic import write_text_atomic
+from pcnreport.report.numbers import count, decimal, percent, write_numbers
+from pcnreport.analysis.profiles import AREA_TYPES, Area, AreaProfile
+from pcnreport.report.tables import escape_markdown, save_table
+
+PAGES_DIR = "profiles"
+NUMBERS_DIR = Path("_generated") / "profiles"
+BOOK_METADATA = Path("_generated") / "profiles.yml"
+INDEX_PAGE = "index.qmd"
+FIGURES_HREF = "../figures"  # from profiles/ to figures/
+NOTEBOOKS_HREF = "../notebooks/profiles"  # where the site carries each profile's executed notebook
+BAND_WORDS = {"under": "under 30,000", "within": "30,000 to 50,000", "over": "over 50,000"}
+
+
+def page_path(output_dir: Path, area: Area) -> Path:
+    return Path(output_dir) / PAGES_DIR / f"{area.slug}.qmd"
+
+
+def numbers_file(output_dir: Path, area: Area) -> Path:
+    return Path(output_dir) / NUMBERS_DIR / f"{area.slug}.json"
+
+
+def _value(value: float | None, places: int) -> str:
+    return "-" if value is None or pd.isna(value) else decimal(value, places)
+
+
+def characteristics_table(profile: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(printed table, unrounded data): each characteristic in the area, in England, across PCNs."""
+    title = profile.area.title
+    rows = []
+    for r in profile.characteristics.itertuples():
+        rows.append({
+            "Population characteristic": r.label,
+            title: _value(r.area, r.places),
+            "England": _value(r.england, r.places),
+            "Median of its PCNs": _value(r.pcn_median, r.places),
+            "England's PCNs, P10 to P90": f"{_value(r.england_p10, r.places)} to {_value(r.england_p90, r.places)}",
+        })
+    return pd.DataFrame(rows), profile.characteristics.drop(columns=["places"])
+
+
+def pcns_table(profile: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A CCG's PCNs, largest first: (printed, data)."""
+    pcns = profile.pcns
+    printed = pd.DataFrame({
+        "PCN": pcns["pcn_name"].fillna(pcns["pcn_code"]),
+        "Code": pcns["pcn_code"],
+        "Practices": [count(v) for v in pcns["practices"]],
+        "Registered population": [count(v) for v in pcns["population"]],
+        "Size": [BAND_WORDS[b] for b in pcns["size_band"]],
+    })
+    data = pcns[["pcn_code", "pcn_name", "practices", "population", "size_band"]]
+    return printed, data
+
+
+def _ccg_rows(profile: AreaProfile) -> pd.DataFrame:
+    ccgs = profile.ccgs
+    return pd.DataFrame({
+        "CCG": [Area("ccg", c, n if isinstance(n, str) else c).title for c, n in zip(ccgs["ccg_code"], ccgs["ccg_name"])],
+        "Code": ccgs["ccg_code"],
+        "PCNs": [count(v) for v in ccgs["pcns"]],
+        "Registered population": [count(v) for v in ccgs["population"]],
+        "PCNs of 30,000 to 50,000": [count(v) for v in ccgs["pcns_in_range"]],
+    })
+
+
+def raw_numbers(profile: AreaProfile) -> dict:
+    dist = profile.population_distribution
+    return {
+        "area": {"type": profile.area.type, "code": profile.area.code, "name": profile.area.name},
+        "pcns": len(profile.pcns),
+        "practices": profile.practices,
+        "population": profile.population,
+        "england_population": profile.england_population,
+        "england_pcns": profile.england_pcns,
+        "bands": {"under": profile.bands.under, "within": profile.bands.within, "over": profile.bands.over},
+        "population_distribution": None if dist is None else dist.__dict__,
+        "england_population_distribution": profile.england_population_distribution.__dict__,
+        "characteristics": json.loads(profile.characteristics.to_json(orient="records")),
+    }
+
+
+def numbers_for_page(profile: AreaProfile) -> dict:
+    """The profile's numbers as the page and the index print them."""
+    n = len(profile.pcns)
+    eng = profile.england_population_distribution
+    text = {
+        "title": profile.area.title,
+        "type": AREA_TYPES[profile.area.type],
+        "pcns": count(n),
+        "practices": count(profile.practices),
+        "population": count(profile.population),
+        "population_share": percent(profile.population / profile.england_population, 1),
+        "england_pcns": count(profile.england_pcns),
+        "england_p10": count(eng.p10),
+        "england_median": count(eng.median),
+        "england_p90": count(eng.p90),
+        "england_within_pct": percent(profile.england_bands.share("within")),
+    }
+    for band in ("under", "within", "over"):
+        text[f"{band}_n"] = count(getattr(profile.bands, band))
+        text[f"{band}_pct"] = percent(profile.bands.share(band)) if n else "-"
+    dist = profile.population_distribution
+    text["median"] = count(dist.median) if dist else "-"
+    text["smallest"] = count(dist.minimum) if dist else "-"
+    text["largest"] = count(dist.maximum) if dist else "-"
+    return text
+
+
+def alt_text(profile: AreaProfile, text: dict) -> str:
+    if not len(profile.pcns):
+        return f"No PCN is assigned to {text['title']}; the chart shows England's {text['england_pcns']} PCNs only."
+    return (
+        f"Strip chart of PCN registered populations: {text['title']}'s {text['pcns']} PCNs, from "
+        f"{text['smallest']} to {text['largest']} (median {text['median']}), above England's "
+        f"{text['england_pcns']} PCNs, with the 30,000 to 50,000 range shaded and England's P10 "
+        f"({text['england_p10']}), median ({text['england_median']}) and P90 ({text['england_p90']}) marked. "
+        f"{text['within_n']} of the area's PCNs are within the range, {text['under_n']} under and {text['over_n']} over."
+    )
+
+
+def _pcns(n: str) -> str:
+    """'1' -> '1 is', '3' -> '3 are' (n as printed)."""
+    return f"{n} is" if n == "1" else f"{n} are"
+
+
+def _summary(profile: AreaProfile, text: dict) -> str:
+    kind = "an NHS England region" if profile.area.type == "region" else "a Clinical Commissioning Group of April 2020"
+    if not len(profile.pcns):
+        return f"{escape_markdown(text['title'])} is {kind}. No PCN has most of its registered patients here."
+    return (
+        f"{escape_markdown(text['title'])} is {kind}. Its {text['pcns']} PCNs (of England's "
+        f"{text['england_pcns']}) have {text['practices']} member practices and {text['population']} "
+        f"registered patients, {text['population_share']} of England's PCN population. "
+        f"{text['within_n']} of its PCNs ({text['within_pct']}) are within the recommended size of 30,000 "
+        f"to 50,000 patients, against {text['england_within_pct']} in England; {_pcns(text['under_n'])} "
+        f"smaller and {_pcns(text['over_n'])} larger. The median PCN here serves {text['median']} patients; "
+        f"across England the middle 80% of PCNs serve {text['england_p10']} to {text['england_p90']}."
+    )
+
+
+def _include(name: str) -> str:
+    return f"{{{{< include {FIGURES_HREF}/{name}.md >}}}}"
+
+
+def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_notebook: str) -> str:
+    area, slug = profile.area, profile.area.slug
+    lines = [f"# {escape_markdown(text['title'])} {{#{slug} .unnumbered}}", "", _summary(profile, text), ""]
+    if region is not None:
+        lines += [
+            '::: {.content-visible when-format="html"}',
+            f"Region: [{escape_markdown(region.title)}]({region.slug}.html). "
+            f"[All area profiles]({INDEX_PAGE.replace('.qmd', '.html')}).",
+            ":::",
+            "",
+        ]
+    lines += [
+        f"## PCN sizes against England's range {{#{slug}-sizes .unnumbered}}", "",
+        _include(f"profile-{slug}-sizes"), "",
+    ]
+    if area.type == "ccg":
+        # Figure 4.2's map for this CCG (pcnreport.report.profile_maps), or a notice where it cannot be drawn.
+        lines += [
+            f"## Its PCNs on a map {{#{slug}-map .unnumbered}}", "",
+            "Each MSOA of the CCG coloured by the PCN serving most of its registered residents and shaded by "
+            "that PCN's share, labelled with its number of PCNs, as in Figure 4.2.", "",
+            _include(f"profile-{slug}-map"), "",
+        ]
+    lines += [
+        f"## Population characteristics against England {{#{slug}-characteristics .unnumbered}}", "",
+        "Each value is a ratio of sums over the member practices (of the area, of England, of each PCN), "
+        "as in Table 6.1; the last columns place the area's PCNs among England's.", "",
+        _include(f"profile-{slug}-characteristics"), "",
+    ]
+    if area.type == "region":
+        lines += [f"## Its Clinical Commissioning Groups {{#{slug}-ccgs .unnumbered}}", ""]
+        lines += ['::: {.content-visible when-format="html"}', _include(f"profile-{slug}-ccgs-links"), ":::", ""]
+        lines += ['::: {.content-visible unless-format="html"}', _include(f"profile-{slug}-ccgs"), ":::", ""]
+    else:
+        lines += [f"## Its Primary Care Networks {{#{slug}-pcns .unnumbered}}", "", _include(f"profile-{slug}-pcns"), ""]
+    lines += [
+        '::: {.content-visible when-format="html"}',
+        f"This profile was computed by [its executed notebook]({NOTEBOOKS_HREF}/{executed_notebook}) "
+        "(analysis/profile.ipynb run for this area).",
+        ":::",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _linked_ccg_table(profile: AreaProfile) -> str:
+    """The region's CCG table with each name linking to its profile (HTML only: the PDF has no CCG pages)."""
+    printed = _ccg_rows(profile)
+    header = "| " + " | ".join(escape_markdown(c) for c in printed.columns) + " |"
+    lines = [header, "|:---|:---|---:|---:|---:|"]
+    for row, code in zip(printed.itertuples(index=False), profile.ccgs["ccg_code"]):
+        cells = [f"[{escape_markdown(row[0])}](ccg-{code}.html)"] + [escape_markdown(v) for v in row[1:]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_profile(
+    output_dir: Path, profile: AreaProfile, england_pcns: pd.DataFrame, region: Area | None,
+    releases: dict[str, str], population_source: str, executed_notebook: str,
+) -> Path:
+    """Every file of one area's profile; returns the page."""
+    output_dir = Path(output_dir)
+    out = output_dir / "figures"
+    slug = profile.area.slug
+    text = numbers_for_page(profile)
+    write_numbers(numbers_file(output_dir, profile.area),
+                  raw_numbers(profile),
+                  {**text, "population_source": population_source, "releases": releases})
+    eng = profile.england_population_distribution
+    chart = figures.area_pcn_sizes(england_pcns, profile.pcns, f"{text['title']} ({text['pcns']} PCNs)",
+                                   {"P10": eng.p10, "median": eng.median, "P90": eng.p90})
+    # Only the regional profiles are in the PDF: a CCG's chart needs no print version.
+    figures.save_figure(chart, f"profile-{slug}-sizes", out, alt_text(profile, text),
+                        print_version=profile.area.type == "region")
+    printed, data = characteristics_table(profile)
+    save_table(printed, f"profile-{slug}-characteristics", out, data=data,
+               align={c: "l" if i == 0 else "r" for i, c in enumerate(printed.columns)})
+    if profile.area.type == "region":
+        printed = _ccg_rows(profile)
+        align = {column: "l" if column in ("CCG", "Code") else "r" for column in printed.columns}
+        save_table(printed, f"profile-{slug}-ccgs", out, data=profile.ccgs, align=align)
+        write_text_atomic(out / f"profile-{slug}-ccgs-links.md", _linked_ccg_table(profile))
+    else:
+        printed, data = pcns_table(profile)
+        save_table(printed, f"profile-{slug}-pcns", out, data=data, align={"PCN": "l", "Code": "l", "Practices": "r",
+                                                                "Registered population": "r", "Size": "l"})
+    page = page_path(output_dir, profile.area)
+    write_text_atomic(page, page_text(profile, text, region, executed_notebook))
+    return page
+
+
+# --- the index and the book's metadata, written by the build once every profile has run ---------------
+
+
+def load_texts(output_dir: Path, areas: list[Area]) -> list[dict]:
+    """The printed numbers of each area's profile, in the order of `areas`; a missing one is an error."""
+    texts = []
+    for area in areas:
+        path = numbers_file(output_dir, area)
+        try:
+            texts.append(json.loads(path.read_text(encoding="utf-8"))["text"])
+        except FileNotFoundError:
+            raise FileNotFoundError(f"'{path}': the profile of {area.type} {area.code} was not written") from None
+    return texts
+
+
+FILTER_SCRIPT = """
+(function () {
+  var input = document.getElementById("profile-filter");
+  var status = document.getElementById("profile-filter-status");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#profile-list tbody tr"));
+  function apply() {
+    var words = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var shown = 0;
+    rows.forEach(function (row) {
+      var text = row.textContent.toLowerCase();
+      var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    status.textContent = shown + " of " + rows.length + " areas shown";
+  }
+  input.addEventListener("input", apply);
+  apply();
+})();
+"""
+
+
+def index_text(areas: list[Area], texts: list[dict]) -> str:
+    """profiles/index.qmd: a filterable list of every area (site), the regions (PDF)."""
+    rows = []
+    for area, text in zip(areas, texts):
+        rows.append(
+            f'<tr><td><a href="{html.escape(area.slug)}.html">{html.escape(text["title"])}</a></td>'
+            f"<td>{html.escape(AREA_TYPES[area.type])}</td><td>{html.escape(area.code)}</td>"
+            f'<td class="num">{html.escape(text["pcns"])}</td><td class="num">{html.escape(text["population"])}</td></tr>'
+        )
+    regions = [(a, t) for a, t in zip(areas, texts) if a.type == "region"]
+    ccgs = len(areas) - len(regions)
+    lines = [
+        "# Area profiles {#area-profiles .unnumbered}",
+        "",
+        f"A profile of each of the {count(len(regions))} NHS England regions and {count(ccgs)} Clinical "
+        "Commissioning Groups of April 2020: its PCNs, their sizes against England's range, and its "
+        "population's characteristics against England's. Each PCN belongs to the CCG holding most of its "
+        "registered patients, and to that CCG's region. Every profile is one run of the same notebook "
+        "(analysis/profile.ipynb) with the area as its parameter.",
+        "",
+        '::: {.content-visible when-format="html"}',
+        "```{=html}",
+        '<form class="profile-filter" role="search" onsubmit="return false">',
+        '<label for="profile-filter">Filter the areas by name, type or code</label>',
+        '<input id="profile-filter" type="search" autocomplete="off" aria-controls="profile-list" '
+        'aria-describedby="profile-filter-status">',
+        '<p id="profile-filter-status" role="status" aria-live="polite"></p>',
+        "</form>",
+        '<table id="profile-list" class="profile-list">',
+        "<caption>Every area profile</caption>",
+        '<thead><tr><th scope="col">Area</th><th scope="col">Type</th><th scope="col">Code</th>'
+        '<th scope="col">PCNs</th><th scope="col">Registered population</th></tr></thead>',
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        f"<script>{FILTER_SCRIPT}</script>",
+        "```",
+        ":::",
+        "",
+        '::: {.content-visible unless-format="html"}',
+        "The regional profiles follow; the CCG profiles are on the report's website.",
+        "",
+        "| Region | Code | PCNs | Registered population |",
+        "|:---|:---|---:|---:|",
+        *[f"| {escape_markdown(t['title'])} | {escape_markdown(a.code)} | {t['pcns']} | {t['population']} |"
+          for a, t in regions],
+        "",
+        ": The NHS England regions",
+        ":::",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def book_metadata(areas: list[Area]) -> str:
+    """`_generated/profiles.yml`: the index and the regional profiles appended to the book's appendices."""
+    import yaml
+
+    pages = [f"{PAGES_DIR}/{INDEX_PAGE}"] + [f"{PAGES_DIR}/{a.slug}.qmd" for a in areas if a.type == "region"]
+    return (
+        "# Generated by `pcnreport build` (pcnreport.report.profile_pages): the area profiles in the book.\n"
+        "# Quarto merges metadata-files into the project's configuration, appending to book.appendices.\n"
+        + yaml.safe_dump({"book": {"appendices": pages}}, sort_keys=False)
+    )
+
+
+def write_index(output_dir: Path, areas: list[Area]) -> list[Path]:
+    """Write profiles/index.qmd and _generated/profiles.yml from the profiles' numbers."""
+    output_dir = Path(output_dir)
+    texts = load_texts(output_dir, areas)
+    return [
+        write_text_atomic(output_dir / PAGES_DIR / INDEX_PAGE, index_text(areas, texts)),
+        write_text_atomic(output_dir / BOOK_METADATA, book_metadata(areas)),
+    ]
+
+
+def remove_stale(output_dir: Path, areas: list[Area]) -> list[Path]:
+    """Delete generated profile files of areas no longer in the data (a CCG merged away, another release)."""
+    output_dir = Path(output_dir)
+    wanted = {a.slug for a in areas}
+    removed = []
+    candidates = list((output_dir / PAGES_DIR).glob("*.qmd")) + list((output_dir / NUMBERS_DIR).glob("*.json"))
+    for path in candidates:
+        if path.stem != "index" and path.stem not in wanted:
+            path.unlink()
+            removed.append(path)
+    for path in (output_dir / "figures").glob("profile-*"):
+        slug = path.name[len("profile-"):].split("-", 2)
+        if len(slug) >= 2 and f"{slug[0]}-{slug[1]}" not in wanted:
+            path.unlink()
+            removed.append(path)
+    return removed
