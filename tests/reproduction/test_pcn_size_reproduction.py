@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from pcnreport.analysis import pcn_size
+from pcnreport.data.readers import list_sizes_from_payments
 from pcnreport.data import readers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def from_registrations_2021(shared_data, epcn):
 @pytest.fixture(scope="module")
 def from_payments_2019_20(shared_data, epcn):
     payments = readers.read_payments(shared_data / "payments" / "2019-20" / "payments_19-20.csv")
-    return pcn_size.pcn_size_results(epcn, pcn_size.list_sizes_from_payments(payments))
+    return pcn_size.pcn_size_results(epcn, list_sizes_from_payments(payments))
 
 
 def test_practice_counts_match_the_report_exactly(from_registrations_2021):

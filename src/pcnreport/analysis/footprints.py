@@ -38,7 +38,7 @@ import pandas as pd
 from pcnreport.analysis import measures
 from pcnreport.report.figures import FONT, HEIGHT, WIDTH, save_figure
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
-from pcnreport.report.outputs import MIN_COVERAGE, figures_dir, numbers_path, write_unavailable
+from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
 from pcnreport.report.tables import save_table
 
 DEFAULT_THRESHOLD = 0.01
@@ -398,7 +398,7 @@ def write_section(
     nothing elsewhere: a map of England from it would be wrong, so the section says why it is absent.
     """
     coverage = measures.patient_coverage(members, registrations, list_sizes)
-    if not coverage >= MIN_COVERAGE:
+    if not coverage >= measures.MIN_COVERAGE:
         reason = (
             f"The registrations by LSOA in this data folder account for {percent(coverage, 1)} of the "
             "patients registered with PCN member practices: a regional extract, not the national file. "

@@ -36,6 +36,11 @@ class Distribution:
     def decile_ratio(self) -> float:
         return self.p90 / self.p10 if self.p10 else float("nan")
 
+# A dataset "covers" a national analysis when it accounts for this share of the registered patients
+# of PCN member practices. The national LSOA file accounts for all of them (less the movement
+# between releases, well under 1%); a regional extract accounts for a few percent.
+MIN_COVERAGE = 0.9
+
 
 def describe(values: pd.Series | np.ndarray) -> Distribution:
     """Mean, median, P10, P90, min and max of the non-missing values."""

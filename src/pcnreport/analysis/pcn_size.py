@@ -36,16 +36,6 @@ class PcnSizeResults:
     practices_without_list_size: int
 
 
-def list_sizes_from_payments(payments: pd.DataFrame) -> pd.DataFrame:
-    """Registered patients (last known figure) of NHS Payments as a list-size table.
-
-    The publisher gives many practices a fractional count (e.g. 9023.5, an average over the
-    year's payment quarters); they are kept as they are and PCN totals rounded once, at the end.
-    """
-    table = payments[["practice_code", "registered_patients"]].dropna()
-    return table.rename(columns={"registered_patients": "list_size"}).astype({"list_size": "float64"})
-
-
 def pcn_size_results(epcn: Epcn, list_sizes: pd.DataFrame) -> PcnSizeResults:
     sizes = measures.pcn_sizes(epcn.members, list_sizes)
     sizes = sizes.merge(epcn.pcns[["pcn_code", "pcn_name", "ccg_code"]], on="pcn_code", how="left")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pcnreport.analysis import measures
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
-from pcnreport.report.outputs import MIN_COVERAGE, figures_dir, numbers_path
+from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import save_table
 
 # QOF indicator groups of Table 6.1, with the report's names. CVDPP (primary prevention of
@@ -43,7 +43,7 @@ AFFLUENT_DECILES = (9, 10)
 # months between releases); a regional cut holds only some patients of practices outside the region,
 # whose shares would describe that fragment rather than the PCN. The same bound, over all member
 # practices, decides whether the LSOA rows are computed at all (a regional file: not).
-MIN_LSOA_COVERAGE = MIN_COVERAGE
+MIN_LSOA_COVERAGE = measures.MIN_COVERAGE
 
 BAND_ORDER = ("under", "within", "over")
 BAND_HEADINGS = {"under": "Under 30,000", "within": "30,000 to 50,000", "over": "Over 50,000"}

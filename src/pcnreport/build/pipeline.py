@@ -537,6 +537,7 @@ def _write_variables(ctx: _Context) -> None:
     from pcnreport.report import changes
     from pcnreport.report.figures import write_runtime
     from pcnreport.report.numbers import collect_variables, write_variables
+    from pcnreport.render import choose_renderer
     from pcnreport.report.provenance import write_provenance
     from pcnreport.report.outputs import availability_metadata
 
@@ -545,7 +546,7 @@ def _write_variables(ctx: _Context) -> None:
     write_runtime(project / "figures")
     numbers = collect_variables(generated / "numbers")
     # Sources, checksums and software versions for the "Data and methods" appendix.
-    numbers["provenance"] = write_provenance(project, ctx.data_dir, numbers, options.renderer)
+    numbers["provenance"] = write_provenance(project, ctx.data_dir, numbers, choose_renderer(options.renderer))
     release = ctx.label or releases_read(numbers)
     description = f"Data release: {release}." if ctx.synthetic else f"Built from the publishers' releases: {release}."
     write_data_notice(generated, ctx.synthetic, description)

@@ -33,7 +33,6 @@ from pcnreport.core.errors import ArchiveError, ChecksumError, FetchError
 from pcnreport.core.hashing import sha256_of, url_cache_name
 
 CHUNK = 1 << 16
-USER_AGENT = "pcnreport/0.1 (data fetch; python-urllib)"
 # Worth another try: the server or the network may recover. Anything else (404, 403) will not.
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
@@ -259,7 +258,7 @@ def _attempt(url: str, part: Path, expected_size: int | None, timeout: float, pr
     if expected_size is not None and offset > expected_size:
         part.unlink()  # longer than the whole file: not a prefix of it
         offset = 0
-    headers = {"User-Agent": USER_AGENT}
+    headers = {"User-Agent": landing.USER_AGENT}
     if offset:
         headers["Range"] = f"bytes={offset}-"
     request = urllib.request.Request(url, headers=headers)

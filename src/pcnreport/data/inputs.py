@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis import pcn_size
 from pcnreport.data import readers, synth
 from pcnreport.core import runlog
 from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
@@ -89,7 +88,7 @@ class DataInputs:
     def list_sizes(self, population_source: str) -> pd.DataFrame:
         """practice_code, list_size: from the all-persons registrations, or NHS Payments."""
         if population_source == "payments":
-            return pcn_size.list_sizes_from_payments(self.read("payments"))
+            return readers.list_sizes_from_payments(self.read("payments"))
         if population_source == "registrations":
             return self.read("registrations")[["practice_code", "list_size"]]
         raise ValueError(f"population_source must be 'registrations' or 'payments', not {population_source!r}")

@@ -21,6 +21,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pcnreport.data.catalogue import Dataset
 from pcnreport.core.errors import FetchError
 
+# Every request to a publisher (downloads, landing pages, update checks) names the tool.
+USER_AGENT = "pcnreport/0.1 (data fetch; python-urllib)"
+
 PAGE_LIMIT = 10 * 1024**2  # a landing page is HTML; anything bigger is not one
 
 
@@ -77,8 +80,6 @@ def file_link(html: str, base: str, dataset: Dataset) -> str | None:
 
 def read_page(url: str, timeout: float, *, afterwards: str = "") -> str:
     """The text of the page at `url`; a FetchError that says what happens next (`afterwards`) if it fails."""
-    from pcnreport.data.fetch import USER_AGENT
-
     then = f"; {afterwards}" if afterwards else ""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:

@@ -156,7 +156,7 @@ def _release_id(match: re.Match) -> str | None:
 
 def exists(url: str, timeout: float = 30.0) -> bool:
     """Whether the publisher has `url`: True for 2xx (after redirects), False for 404 and 410."""
-    from pcnreport.data.fetch import USER_AGENT
+    from pcnreport.data.landing import USER_AGENT
 
     for method in ("HEAD", "GET"):
         request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})

@@ -14,12 +14,6 @@ from pathlib import Path
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report.numbers import write_numbers
 
-# A dataset "covers" a national analysis when it accounts for this share of the registered patients
-# of PCN member practices. The national LSOA file accounts for all of them (less the movement
-# between releases, well under 1%); a regional extract accounts for a few percent.
-MIN_COVERAGE = 0.9
-
-
 def numbers_path(output_dir: Path, section: str) -> Path:
     """Where a section's numbers go: the pipeline merges every such file into _variables.yml."""
     return Path(output_dir) / "_generated" / "numbers" / f"{section}.json"

@@ -30,7 +30,6 @@ from pcnreport.data.catalogue import Catalogue, Release, load_catalogue, locate
 from pcnreport.core.errors import DataNotFoundError
 from pcnreport.core.hashing import sha256_of
 from pcnreport.report.numbers import count, write_numbers
-from pcnreport.render import choose_renderer
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import escape_markdown, save_table
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
@@ -216,10 +215,10 @@ def links_fragment(records: list[SourceRecord], notebooks: list[str]) -> str:
 def write_provenance(project_dir: Path, data_dir: Path, numbers: dict, renderer: str) -> dict:
     """Write the appendix's tables and `provenance` numbers; return the numbers' text part.
 
-    `numbers` is the sections' merged numbers (pipeline's collect_variables); `renderer` may be "auto".
+    `numbers` is the sections' merged numbers (pipeline's collect_variables); `renderer` is the one the
+    build chose ("quarto" or "pandoc"), so the report stage never asks the renderer itself.
     """
     project_dir, data_dir = Path(project_dir), Path(data_dir)
-    renderer = choose_renderer(renderer)
     # The notebooks' kernels hashed these same files moments ago for the table cache: its memo (by size,
     # mtime, ctime and inode) spares re-reading 100 MB of data on every build.
     hasher = TableCache(project_dir / TABLE_CACHE).hasher

@@ -26,7 +26,7 @@ from pcnreport.data.readers.epcn import Epcn, read_epcn
 from pcnreport.data.readers.federations import read_federations
 from pcnreport.data.readers.geography import read_imd, read_lsoa_msoa, read_ruc
 from pcnreport.data.readers.interviews import read_interview_emphasis
-from pcnreport.data.readers.payments import read_payments
+from pcnreport.data.readers.payments import list_sizes_from_payments, read_payments
 from pcnreport.data.readers.qof import read_practice_ccg, read_qof_prevalence
 from pcnreport.data.readers.registrations import read_registrations, read_registrations_age, read_registrations_lsoa
 
@@ -37,6 +37,7 @@ __all__ = [
     "read_registrations_age",
     "read_registrations_lsoa",
     "read_payments",
+    "list_sizes_from_payments",
     "read_qof_prevalence",
     "read_practice_ccg",
     "read_imd",

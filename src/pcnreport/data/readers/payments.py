@@ -66,3 +66,13 @@ def read_payments(path) -> pd.DataFrame:
         registered_patients=to_numbers(table["registered_patients"]),
         weighted_patients=to_numbers(table["weighted_patients"]),
     )
+
+
+def list_sizes_from_payments(payments: pd.DataFrame) -> pd.DataFrame:
+    """Registered patients (last known figure) of NHS Payments as a list-size table.
+
+    The publisher gives many practices a fractional count (e.g. 9023.5, an average over the
+    year's payment quarters); they are kept as they are and PCN totals rounded once, at the end.
+    """
+    table = payments[["practice_code", "registered_patients"]].dropna()
+    return table.rename(columns={"registered_patients": "list_size"}).astype({"list_size": "float64"})
