@@ -99,7 +99,7 @@ READ_CODE = """
 from pathlib import Path
 from pcnreport.data import readers
 from pcnreport.data.catalogue import load_catalogue, locate
-import pcnreport.build.pipeline as p, time
+import pcnreport.build.context as p, time
 catalogue = load_catalogue(Path("data/catalogue.yaml"))
 data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
 t = time.perf_counter()
@@ -117,7 +117,7 @@ extra = {"inner": time.perf_counter() - t}
 COMPUTE_CODE = """
 import json, time
 from pathlib import Path
-import pcnreport.build.pipeline as p
+import pcnreport.build.context as p
 from pcnreport.data.inputs import DataInputs
 data_dir = p.synthetic_sample_path(Path("."), p.synth.SyntheticSpec().seed)
 tables = {}
@@ -173,7 +173,7 @@ nbformat.write(nb, src)
 """
 
 KERNEL_CODE = EMPTY_NOTEBOOK + """
-from pcnreport.build.pipeline import run_notebook
+from pcnreport.build.runs import run_notebook
 t = time.perf_counter()
 run_notebook(src, Path(d) / "out.ipynb", {"x": 2})
 extra = {"inner": time.perf_counter() - t}
@@ -185,7 +185,8 @@ NAIVE_PROFILES_CODE = """
 import json, shutil, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import pcnreport.build.pipeline as p
+import pcnreport.build.context as p
+from pcnreport.build.runs import run_notebook
 areas = json.loads(Path("_build/cache/areas.json").read_text())["areas"]
 sample = areas[:: max(1, len(areas) // COUNT)][:COUNT]
 data_dir = p.synthetic_sample_path(Path(".").resolve(), p.synth.SyntheticSpec().seed)
@@ -197,7 +198,7 @@ with tempfile.TemporaryDirectory() as out:
     notebook = Path("analysis/profile.ipynb").resolve()
     def one(area):
         kind, code, _ = area
-        p.run_notebook(notebook, Path(out) / f"{kind}-{code}.ipynb", {**base, "area_type": kind, "area_code": code})
+        run_notebook(notebook, Path(out) / f"{kind}-{code}.ipynb", {**base, "area_type": kind, "area_code": code})
     t = time.perf_counter()
     with ThreadPoolExecutor(JOBS) as pool:
         list(pool.map(one, sample))
@@ -243,7 +244,7 @@ def main() -> None:
         print(f"  {label:<44} {result['wall']:7.2f} s  {result['rss_kib'] / 1024:7.0f} MiB  {note}", flush=True)
 
     print(f"Benchmark in {project} with --jobs {args.jobs} on {os.cpu_count()} cores", flush=True)
-    sample = measure("import pcnreport.build.pipeline as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
+    sample = measure("import pcnreport.build.context as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
                      .replace("import pcnreport", "from pathlib import Path\nimport pcnreport"), project)
     row("generate the synthetic sample (once per seed)", sample)
     results = {}

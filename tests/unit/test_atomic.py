@@ -4,10 +4,9 @@ import os
 
 import pytest
 
+from pcnreport.build.publish import publish_directory, recover_directory
 from pcnreport.core.atomic import (
     copy_atomic,
-    publish_directory,
-    recover_directory,
     write_text_atomic,
 )
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from pcnreport.analysis import ccg_configuration, measures
+from pcnreport.report.sections import ccg_configuration as ccg_configuration_section
 
 
 @pytest.fixture
@@ -120,12 +121,12 @@ def test_counts_and_distributions(config):
 
 
 def test_configuration_table_and_numbers(config):
-    printed, data = ccg_configuration.configuration_table(config)
+    printed, data = ccg_configuration_section.configuration_table(config)
     assert printed["Statistic"].tolist()[0] == "Number of Primary Care Networks"
     assert printed.iloc[0].tolist()[1:] == ["3", "1.7", "1.2", "2.0", "2.0", "1.7"]
     assert printed.iloc[4]["CCGs"] == "2"
     assert len(data) == 3 and "pct_population_in_largest" in data  # per-CCG, unrounded
-    text = ccg_configuration.numbers_for_report(config)
+    text = ccg_configuration_section.numbers_for_report(config)
     assert text["one_pcn"] == "1" and text["max_pcns"] == "2" and text["pcns"] == "5"
     assert text["measures"]["pct_in_range"]["mean"] == "50.0"  # (50 + 0 + 100) / 3
     raw = ccg_configuration.raw_numbers(config)

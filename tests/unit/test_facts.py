@@ -10,6 +10,7 @@ import pytest
 
 from pcnreport.analysis import facts
 from pcnreport.core.errors import DataFormatError
+from pcnreport.report.sections import facts as facts_section
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = REPO / "data" / "facts"
@@ -55,7 +56,7 @@ def problems(path: Path) -> list[str]:
 def test_a_good_file_gives_its_table_with_a_computed_total(tmp_path):
     fact = facts.load_fact_file(write(tmp_path, GOOD))
     assert fact.numbers["total_ccgs"].value == 5 and fact.numbers["total_ccgs"].sum_of == "ccgs"
-    table = facts.display_table(fact)
+    table = facts_section.display_table(fact)
     assert list(table.columns) == ["Region", "CCGs", "Notes"]
     assert table.values.tolist() == [
         ["North", "2", "one; two"],
@@ -70,7 +71,7 @@ def test_the_total_follows_the_rows_not_a_typed_value(tmp_path):
     text = GOOD.replace("published: 5, ", "").replace("ccgs: 3,", "ccgs: 30,")
     fact = facts.load_fact_file(write(tmp_path, text))
     assert fact.numbers["total_ccgs"].text == "32"
-    assert facts.display_table(fact).iloc[2].tolist() == ["Total", "", "32"]
+    assert facts_section.display_table(fact).iloc[2].tolist() == ["Total", "", "32"]
 
 
 def test_a_total_that_differs_from_the_published_one_is_an_error(tmp_path):
@@ -129,7 +130,7 @@ def test_not_yaml_and_not_a_mapping(tmp_path):
 
 def test_a_null_cell_reads_not_stated(tmp_path):
     fact = facts.load_fact_file(write(tmp_path, GOOD.replace("{region: North,", "{region: null,")))
-    assert facts.display_table(fact).iloc[0, 0] == facts.NOT_STATED
+    assert facts_section.display_table(fact).iloc[0, 0] == facts_section.NOT_STATED
 
 
 def test_a_blank_in_a_summed_column_is_an_error_not_a_smaller_total(tmp_path):
@@ -164,7 +165,7 @@ def test_write_facts_writes_table_caption_csv_and_numbers(tmp_path):
     folder = tmp_path / "facts"
     folder.mkdir()
     write(folder, GOOD)
-    facts.write_facts(folder, tmp_path / "out")
+    facts_section.write_facts(folder, tmp_path / "out")
     figures = tmp_path / "out" / "figures"
     fragment = (figures / "tbl-demo.md").read_text(encoding="utf-8")
     assert "| Region | CCGs | Notes |" in fragment and "| Total |  | 5 |" in fragment
@@ -183,7 +184,7 @@ def test_a_bad_file_writes_nothing(tmp_path):
     write(folder, GOOD, "a.yaml")
     write(folder, GOOD.replace("key: demo", "key: other").replace("ccgs: 3,", "ccgs: x,"), "b.yaml")
     with pytest.raises(DataFormatError):
-        facts.write_facts(folder, tmp_path / "out")
+        facts_section.write_facts(folder, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -206,7 +207,7 @@ def test_table_5_1_total_is_computed_and_matches_the_published_37(project_facts)
 
 
 def test_table_4_1_prints_the_contract_figures(project_facts):
-    table = facts.display_table(project_facts["funding"])
+    table = facts_section.display_table(project_facts["funding"])
     cells = "\n".join(" | ".join(row) for row in table.values.tolist())
     for expected in ("£430 million", "£1,412 million", "£1.50 a patient", "0.25 WTE per 50,000", "£40.5 million", "£300 million", "£120 a bed a year"):
         assert expected in cells
@@ -214,22 +215,22 @@ def test_table_4_1_prints_the_contract_figures(project_facts):
 
 
 def test_table_4_3_levels_and_figure_4_1(project_facts, tmp_path):
-    populations = facts.level_populations(project_facts["levels"])
+    populations = facts_section.level_populations(project_facts["levels"])
     assert populations == {
         "Neighbourhood": "30,000 to 50,000",
         "Place": "250,000 to 500,000",
         "System": "1 million to 3 million",
     }
-    tiles = facts.schematic_tiles(populations)
+    tiles = facts_section.schematic_tiles(populations)
     assert tiles["level"].value_counts().to_dict() == {"Neighbourhood": 32, "Place": 4, "System": 1}
     # The neighbourhoods tile the system exactly: their areas add up to the whole, and none overlap.
     hoods = tiles[tiles["level"] == "Neighbourhood"]
     assert ((hoods["x2"] - hoods["x"]) * (hoods["y2"] - hoods["y"])).sum() == pytest.approx(1.0)
     assert not hoods.duplicated(["x", "y"]).any()
-    spec = facts.nested_levels_chart(populations).to_dict()
+    spec = facts_section.nested_levels_chart(populations).to_dict()
     assert "System: 1 million to 3 million people" in json.dumps(spec)
     with pytest.raises(ValueError, match="Place"):
-        facts.nested_levels_chart({"System": "x", "Neighbourhood": "y"})
+        facts_section.nested_levels_chart({"System": "x", "Neighbourhood": "y"})
 
 
 def test_every_source_names_the_report_and_a_publication(project_facts):

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from pcnreport.analysis import footprints
+from pcnreport.report.sections import footprints as footprints_section
 
 LSOA_MSOA = pd.DataFrame(
     {
@@ -136,14 +137,14 @@ def test_complete_msoas_and_restriction():
 
 
 def test_distribution_by_area_pads_and_pools(results):
-    dist = footprints.distribution_by_area(results.msoas, "pcns_1pct", cap=3)
+    dist = footprints_section.distribution_by_area(results.msoas, "pcns_1pct", cap=3)
     table = dist.set_index(["area", "pcns"])
     assert table.loc[("Urban", 3), "msoas"] == 1 and table.loc[("Urban", 1), "msoas"] == 0
     assert table.loc[("Rural", 1), "share"] == pytest.approx(0.5)
     assert table.loc[("Rural", 2), "share_label"] == "50%"
     assert table.loc[("Urban", 1), "share_label"] == ""  # no label on an empty bar
     assert dist["pcns_label"].drop_duplicates().tolist() == ["1", "2", "3+"]
-    pooled = footprints.distribution_by_area(results.msoas, "pcns_any", cap=2).set_index(["area", "pcns"])
+    pooled = footprints_section.distribution_by_area(results.msoas, "pcns_any", cap=2).set_index(["area", "pcns"])
     assert pooled.loc[("Rural", 2), "msoas"] == 1  # M2's 3 PCNs pooled into "2+"
     assert dist.groupby("area")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
 
@@ -151,27 +152,27 @@ def test_distribution_by_area_pads_and_pools(results):
 def test_numbers_table_and_chart(results, tmp_path):
     raw = footprints.raw_numbers(results)
     assert raw["msoas"] == 3 and raw["residents"] == 900 and raw["urban"]["pcns_1pct"]["sd"] is None
-    text = footprints.numbers_for_report(results)
+    text = footprints_section.numbers_for_report(results)
     assert text["pcns_1pct"] == {"n": "3", "mean": "2.0", "sd": "1.0"}
     assert text["threshold_pct"] == "1%" and text["mean_residents"] == "300"
     assert text["urban"]["pcns_1pct"]["sd"] == "-"
-    shown = footprints.summary_table(results)
+    shown = footprints_section.summary_table(results)
     assert shown["MSOAs"].tolist() == ["All MSOAs", "Urban MSOAs", "Rural MSOAs"]
     assert shown.iloc[0, 3] == "2.0 (1.0)"
-    assert list(footprints.align(shown).values()) == ["l", "r", "r", "r"]
-    download = footprints.msoa_table(results)
+    assert list(footprints_section.align(shown).values()) == ["l", "r", "r", "r"]
+    download = footprints_section.msoa_table(results)
     assert list(download.columns[:6]) == ["msoa_code", "residents", "residents_not_in_pcn", "pcns_any", "pcns_1pct", "rural"]
-    spec = footprints.footprint_chart(results).to_dict()
+    spec = footprints_section.footprint_chart(results).to_dict()
     layers = spec["layer"]
     assert [layer["mark"]["type"] for layer in layers] == ["bar", "text"]
     assert all(layer["encoding"]["xOffset"]["field"] == "area_label" for layer in layers)
     assert "Rural (2 MSOAs)" in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
-    assert "2.0 PCNs" in footprints.alt_text(results)
+    assert "2.0 PCNs" in footprints_section.alt_text(results)
 
 
 def test_chart_labels_round_half_up():
     msoas = pd.DataFrame({"rural": pd.array([True] * 8, dtype="boolean"), "pcns_1pct": [1] + [2] * 7})
-    dist = footprints.distribution_by_area(msoas, "pcns_1pct", cap=3).set_index(["area", "pcns"])
+    dist = footprints_section.distribution_by_area(msoas, "pcns_1pct", cap=3).set_index(["area", "pcns"])
     assert dist.loc[("Rural", 1), "share_label"] == "13%"  # 1 of 8 = 12.5%
     assert dist.loc[("Rural", 2), "share_label"] == "88%"  # 87.5%
     assert dist.loc[("Urban", 1), "share"] == 0.0  # no urban MSOA: shares of zero, not NaN

@@ -14,6 +14,7 @@ from pcnreport.data.readers import read_interview_emphasis
 from pcnreport.data.readers.interviews import emphasis_shares
 from pcnreport.data.synth import SAMPLE_PATHS
 from pcnreport.data.synth import interviews as synthetic
+from pcnreport.report.sections import programme_theories as programme_theories_section
 
 HEADER = "interviewee_id,theme_1,theme_2,theme_3\n"
 
@@ -100,7 +101,7 @@ def test_patterns_count_what_the_text_describes(emphasis):
 
 
 def test_chart_stacks_each_interviewee_in_theme_order(emphasis):
-    spec = programme_theories.emphasis_chart(emphasis).to_dict()
+    spec = programme_theories_section.emphasis_chart(emphasis).to_dict()
     encoding = spec["encoding"]
     assert encoding["x"]["stack"] == "normalize"
     assert encoding["y"]["sort"] == ["A", "C", "D", "B"]  # by share on theme 1, largest first
@@ -108,22 +109,22 @@ def test_chart_stacks_each_interviewee_in_theme_order(emphasis):
     values = next(iter(spec["datasets"].values()))
     assert len(values) == 12 and {v["order"] for v in values} == {0, 1, 2}
     assert "title" not in spec
-    synthetic_spec = programme_theories.emphasis_chart(emphasis, synthetic=True).to_dict()
+    synthetic_spec = programme_theories_section.emphasis_chart(emphasis, synthetic=True).to_dict()
     assert "SYNTHETIC" in json.dumps(synthetic_spec["title"])
 
 
 def test_section_writes_the_figure_and_its_numbers(emphasis, tmp_path):
-    programme_theories.write_section(tmp_path, emphasis, {"interview-emphasis": "2019"}, synthetic=True)
+    programme_theories_section.write_section(tmp_path, emphasis, {"interview-emphasis": "2019"}, synthetic=True)
     fragment = (tmp_path / "figures" / "fig-theme-emphasis.md").read_text(encoding="utf-8")
     assert "Synthetic illustration: Horizontal stacked bars, one for each of 4 interviewees" in fragment
     assert (tmp_path / "figures" / "fig-theme-emphasis.pdf").read_bytes().startswith(b"%PDF")
     numbers = json.loads((tmp_path / "_generated" / "numbers" / "programme_theories.json").read_text())
     assert numbers["text"]["available"] is True and numbers["text"]["interviewees"] == "4"
-    assert numbers["text"]["data_note"] == programme_theories.SYNTHETIC_NOTE
+    assert numbers["text"]["data_note"] == programme_theories_section.SYNTHETIC_NOTE
 
 
 def test_without_the_research_data_the_section_is_a_notice(tmp_path):
-    assert programme_theories.write_section(tmp_path, None, {}) is None
+    assert programme_theories_section.write_section(tmp_path, None, {}) is None
     numbers = json.loads((tmp_path / "_generated" / "numbers" / "programme_theories.json").read_text())
     assert numbers["text"]["available"] is False
     assert "interview-emphasis" in numbers["text"]["unavailable_reason"]

@@ -15,6 +15,7 @@ import pytest
 
 from pcnreport.analysis import measures, population_profile
 from pcnreport.report.numbers import count
+from pcnreport.report.sections import population_profile as population_profile_section
 
 L1, L2, L3, L4 = "E01000001", "E01000002", "E01000003", "E01000004"
 
@@ -161,7 +162,7 @@ def test_distributions_and_n_per_measure(profile):
 
 
 def test_characteristics_table(profile):
-    printed, data = population_profile.characteristics_table(profile)
+    printed, data = population_profile_section.characteristics_table(profile)
     assert list(printed.columns) == [
         "Population characteristic", "PCNs", "Mean", "10th percentile", "Median", "90th percentile", "Decile ratio",
     ]
@@ -178,7 +179,7 @@ def test_characteristics_table(profile):
 
 
 def test_by_size_table_and_numbers(profile):
-    printed, data = population_profile.by_size_table(profile)
+    printed, data = population_profile_section.by_size_table(profile)
     assert list(printed.columns) == [
         "Population characteristic", "Under 30,000 (1 PCNs)", "30,000 to 50,000 (1 PCNs)", "Over 50,000 (0 PCNs)",
     ]
@@ -186,7 +187,7 @@ def test_by_size_table_and_numbers(profile):
     assert row.tolist() == ["50.0", "12.5", "-"]  # no PCN over 50,000: undefined, printed '-'
     cell = data.set_index(["measure", "size_band"]).loc[("prev_COPD", "under")]
     assert cell["n"] == 0 and math.isnan(cell["mean"])
-    text = population_profile.numbers_for_report(profile)
+    text = population_profile_section.numbers_for_report(profile)
     assert text["measures"]["pct_65_plus"]["p90"] == "46.2"  # 46.25 rounds half to even in format()
     assert text["by_size"]["under"]["pct_rural"] == "75.0"
     assert text["by_size"]["within"]["pcns"] == count(1)
@@ -216,18 +217,18 @@ def test_a_regional_lsoa_file_gives_no_lsoa_rows(members, list_sizes, lsoa_patie
     assert not profile.lsoa_available
     assert profile.lsoa_coverage == pytest.approx(0.5)
     assert "pct_rural" not in profile.distributions
-    text = population_profile.numbers_for_report(profile)
+    text = population_profile_section.numbers_for_report(profile)
     assert text["lsoa_available"] is False and text["lsoa_coverage_pct"] == "50.0%"
 
 
 def test_profile_without_optional_inputs_has_only_the_size_columns(members, list_sizes):
     profile = population_profile.pcn_profile(members, list_sizes)
     assert profile.measures == ()
-    printed, _ = population_profile.characteristics_table(profile)
+    printed, _ = population_profile_section.characteristics_table(profile)
     assert printed.empty
 
 
 def test_alignment_puts_figures_right(profile):
-    printed, _ = population_profile.characteristics_table(profile)
-    align = population_profile.alignment(printed)
+    printed, _ = population_profile_section.characteristics_table(profile)
+    align = population_profile_section.alignment(printed)
     assert align["Population characteristic"] == "l" and set(list(align.values())[1:]) == {"r"}

@@ -21,7 +21,7 @@ from pcnreport.data.readers import (
     read_registrations,
     read_registrations_lsoa,
 )
-from pcnreport.data.readers._common import SPELLINGS, match_header
+from pcnreport.data.readers._headers import SPELLINGS, match_header
 from reader_support import write
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from pcnreport.analysis import ventures
+from pcnreport.report.sections import ventures as ventures_section
 
 MEMBERS = pd.DataFrame(
     {
@@ -137,13 +138,13 @@ def test_numbers_and_tables(results):
     assert raw["together_share"] == pytest.approx(7 / 12)
     assert raw["configurations"] == {"stand_alone": 1, "one_plus_small": 1, "two": 1, "three_or_more": 1, "none": 1}
     assert raw["pcns_with_super_practice"] == 4
-    text = ventures.numbers_for_report(results)
+    text = ventures_section.numbers_for_report(results)
     assert text["categories"]["half_to_99"] == {"practices": "6", "pct": "50%"}
     assert text["together_pct"] == "58%" and text["in_federation_pct"] == "92%"
-    shown = ventures.display_table(results)
+    shown = ventures_section.display_table(results)
     assert shown.iloc[-1].tolist() == ["Total", "12", "100%"]
     assert shown.iloc[0].tolist() == ["All", "1", "8%"]
-    assert ventures.align(shown) == {c: a for c, a in zip(shown.columns, "lrr")}
-    download = ventures.download_table(results)
+    assert ventures_section.align(shown) == {c: a for c, a in zip(shown.columns, "lrr")}
+    download = ventures_section.download_table(results)
     assert list(download.columns) == ["category", "practices", "share_of_practices"]
     assert len(download) == len(ventures.CATEGORIES)  # summary only: no practice-level research data

@@ -6,6 +6,9 @@ report) that holds most of its member practices' registered patients; ties are b
 recommended size range, the shares of its PCNs' population and practices in its largest PCN, and the
 ratio of its largest to its smallest PCN's population (CCGs with two PCNs or more). Each is summarised
 across CCGs as the report does (mean, P10, median, P90, decile ratio), with the counts its text gives.
+
+This module is the computation; `report.sections.ccg_configuration` prints Table 6.3 and
+formats the chapter's numbers.
 """
 
 from __future__ import annotations
@@ -14,16 +17,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from pathlib import Path
-
 from pcnreport.analysis import measures
-from pcnreport.report.numbers import count, decimal, write_numbers
-from pcnreport.analysis.population_profile import alignment
-from pcnreport.report.outputs import figures_dir, numbers_path
-from pcnreport.report.tables import save_table
 
-__all__ = ["CCG_MEASURES", "CcgConfiguration", "alignment", "ccg_configuration", "configuration_table",
-           "numbers_for_report", "raw_numbers"]
+__all__ = ["CCG_MEASURES", "CcgConfiguration", "ccg_configuration", "raw_numbers"]
 
 
 @dataclass(frozen=True)
@@ -92,27 +88,6 @@ def ccg_configuration(
     )
 
 
-def configuration_table(config: CcgConfiguration) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 6.3: (the printed table, the per-CCG unrounded data for the CSV download)."""
-    printed = []
-    for m in CCG_MEASURES:
-        if m.key not in config.distributions:
-            continue
-        dist = config.distributions[m.key]
-        printed.append(
-            {
-                "Statistic": m.label,
-                "CCGs": count(dist.n),
-                "Mean": decimal(dist.mean, 1),
-                "10th percentile": decimal(dist.p10, 1),
-                "Median": decimal(dist.median, 1),
-                "90th percentile": decimal(dist.p90, 1),
-                "Decile ratio": decimal(dist.decile_ratio, 1),
-            }
-        )
-    return pd.DataFrame(printed), config.ccgs
-
-
 def raw_numbers(config: CcgConfiguration) -> dict:
     """Every statistic unformatted, for tests and for comparing builds."""
     return {
@@ -124,33 +99,3 @@ def raw_numbers(config: CcgConfiguration) -> dict:
         },
         "pcns": int(config.ccgs["pcns"].sum()),
     }
-
-
-def numbers_for_report(config: CcgConfiguration) -> dict:
-    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers)."""
-    text: dict = {"measures": {}}
-    for key, dist in config.distributions.items():
-        text["measures"][key] = {
-            "n": count(dist.n),
-            "mean": decimal(dist.mean, 1),
-            "p10": decimal(dist.p10, 1),
-            "median": decimal(dist.median, 1),
-            "p90": decimal(dist.p90, 1),
-            "decile_ratio": decimal(dist.decile_ratio, 1),
-        }
-    for key in ("ccg_count", "one_pcn", "two_or_more", "all_in_range", "none_in_range", "max_pcns", "ties",
-                "split_pcns", "pcns_without_ccg"):
-        text[key] = count(getattr(config, key))
-    text["pcns"] = count(config.ccgs["pcns"].sum())
-    return text
-
-
-SECTION = "ccg_configuration"
-
-
-def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
-    """Table 6.3 and the section's numbers."""
-    text = {**numbers_for_report(config), "population_source": population_source, "releases": releases}
-    write_numbers(numbers_path(output_dir, SECTION), raw_numbers(config), text)
-    table, data = configuration_table(config)
-    save_table(table, "tbl-ccg-configuration", figures_dir(output_dir), data=data, align=alignment(table))

@@ -1,8 +1,8 @@
-"""Writes that never leave a half-written file or folder behind.
+"""Writes that never leave a half-written file behind.
 
 A reader of any output (a user opening the site, the next build hashing a file) sees either the
 old complete version or the new complete one: files are written beside their target and renamed
-over it, and a published folder is swapped in with renames.
+over it. (The published site folder is swapped in whole by `pcnreport.build.publish`.)
 """
 
 from __future__ import annotations
@@ -68,37 +68,3 @@ def copy_atomic(source: Path, target: Path, *, keep_times: bool = False) -> Path
     _replace_with(target, lambda tmp: (shutil.copy2 if keep_times else shutil.copyfile)(source, tmp))
     return target
 
-
-def publish_directory(staging: Path, target: Path) -> None:
-    """Replace `target` with the complete folder `staging`.
-
-    POSIX cannot swap two non-empty folders in one call, so the old folder is first renamed aside
-    (`.target.old`), the new one renamed in, and only then the old one deleted. If the process dies
-    between the two renames, `recover_directory` puts the old one back on the next run.
-    """
-    staging, target = Path(staging), Path(target)
-    # Staging folders come from mkdtemp (owner-only); a published site must be readable by a web server.
-    os.chmod(staging, 0o777 & ~current_umask())
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if target.exists():
-        os.replace(target, backup)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if backup.exists() and not target.exists():
-            os.replace(backup, target)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def recover_directory(target: Path) -> None:
-    """Restore `target` from its backup if a previous publish was interrupted mid-swap."""
-    target = Path(target)
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        if target.exists():
-            shutil.rmtree(backup)
-        else:
-            os.replace(backup, target)

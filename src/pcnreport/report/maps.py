@@ -23,9 +23,10 @@ import shapely
 from shapely.geometry import mapping
 
 from pcnreport.analysis import footprints, service_areas
+from pcnreport.data.readers import Epcn
 from pcnreport.report.figures import FONT
 from pcnreport.report.numbers import percent
-from pcnreport.data.readers import Epcn
+from pcnreport.report.sections import footprints as footprints_section
 
 # Degrees. National map: 0.004 (about 300 m) keeps every MSOA's shape recognisable at the 600-pixel
 # width of England (a pixel there is about 1 km). A CCG map is zoomed in ~15 times, so it keeps more.
@@ -34,7 +35,7 @@ LOCAL_TOLERANCE = 0.0005
 NATIONAL_DIGITS = 3
 LOCAL_DIGITS = 4
 MAP_WIDTH, MAP_HEIGHT = 560, 600
-COUNT_CAP = footprints.CHART_CAP
+COUNT_CAP = footprints_section.CHART_CAP
 
 # Paul Tol's "muted" scheme: nine colours told apart with the common colour-vision deficiencies, dark
 # enough for the white outlines and black labels. Each PCN is also named in the legend and tooltip.

@@ -3,10 +3,10 @@
 Each reader works the same way:
 
 1. check the file exists and is not empty, and tell what it is from its bytes: a CSV, a ZIP archive
-   holding the CSV, or an Excel workbook where the publisher ships one (`_common.open_table`);
+   holding the CSV, or an Excel workbook where the publisher ships one (`_files.open_table`);
 2. read every cell as text (so nothing is silently coerced: '1,234', 'abc' and '' all survive to be judged);
 3. match the header against the columns the reader needs, through the one table of accepted spellings
-   (`_common.SPELLINGS`), ignoring case and whitespace, and report every missing one;
+   (`_headers.SPELLINGS`), ignoring case and whitespace, and report every missing one;
 4. validate the values with a pandera schema, lazily so every bad cell is collected, plus explicit checks
    that span rows (duplicates, cross-references), which pandera cannot describe well;
 5. only then convert types and return the tidy table (docs/tables.md lists every reader's columns).

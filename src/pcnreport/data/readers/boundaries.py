@@ -5,8 +5,8 @@ sorted by code. Welsh areas (W02..., W01...) are checked like the rest and then 
 tabular geography readers do. The file is checked whole before anything is returned, and every problem
 names the feature as a person counts them (feature 1 is the first), the property and what was expected.
 
-GeoJSON is not a table, so `_common.open_table` does not apply; the property names still go through the
-one table of accepted spellings (`_common.SPELLINGS`), compared ignoring case.
+GeoJSON is not a table, so `_files.open_table` does not apply; the property names still go through the
+one table of accepted spellings (`_headers.SPELLINGS`), compared ignoring case.
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ import shapely
 from shapely.geometry import shape
 
 from pcnreport.core.errors import DataFormatError
-from pcnreport.data.readers._common import (
-    SPELLINGS,
-    capped,
-    existing_file,
-    match_header,
-    raise_if_any,
-)
+from pcnreport.data.readers._checks import capped, raise_if_any
+from pcnreport.data.readers._files import existing_file
+from pcnreport.data.readers._headers import SPELLINGS, match_header
 
 # Code shapes, England or Wales where ONS's product covers both; England only is kept.
 _AREAS = {

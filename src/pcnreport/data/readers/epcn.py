@@ -7,26 +7,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     CCG,
     NOT_BLANK,
     PCN,
     PRACTICE,
-    SPELLINGS,
     YYYYMMDD,
     YYYYMMDD_OR_BLANK,
-    Rows,
     capped,
-    existing_file,
-    open_workbook,
     raise_if_any,
-    read_sheet,
     repeated,
     row_list,
     text_schema,
-    tidy,
-    to_dates,
 )
+from pcnreport.data.readers._files import existing_file, open_workbook, read_sheet
+from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._tables import Rows, tidy, to_dates
 from pcnreport.core.errors import DataFormatError
 
 PCN_SHEET = "PCN Details"

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     NOT_BLANK,
     PRACTICE,
-    SPELLINGS,
-    Rows,
     capped,
     one_of,
-    open_table,
     raise_if_any,
     repeated,
     text_schema,
-    tidy,
 )
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._tables import Rows, tidy
 
 VENTURE_TYPES = ("federation", "super-practice")
 SCHEMA = text_schema(

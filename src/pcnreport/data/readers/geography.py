@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     LSOA,
     NOT_BLANK,
-    SPELLINGS,
     capped,
     matches,
     one_of,
-    open_table,
     raise_if_any,
     repeated,
     text_schema,
-    tidy,
-    to_int,
 )
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._tables import tidy, to_int
 
 IMD_SCHEMA = text_schema(
     {

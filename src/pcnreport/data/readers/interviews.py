@@ -20,14 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
-    NOT_BLANK,
-    matches,
-    open_table,
-    raise_if_any,
-    text_schema,
-    tidy,
-)
+from pcnreport.data.readers._checks import NOT_BLANK, matches, raise_if_any, text_schema
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._tables import tidy
 
 THEMES = ("theme_1", "theme_2", "theme_3")
 THEME_LABELS = {
@@ -35,7 +30,7 @@ THEME_LABELS = {
     "theme_2": "2. Place-based collaboration",
     "theme_3": "3. A voice for primary care",
 }
-# The project's own format: one spelling a column (see `_common.SPELLINGS` for publishers' variants).
+# The project's own format: one spelling a column (see `_headers.SPELLINGS` for publishers' variants).
 COLUMNS = {"interviewee_id": ("interviewee_id",), **{theme: (theme,) for theme in THEMES}}
 WEIGHT = matches(r"\d+(?:\.\d+)?|\.\d+", "a weight: a number >= 0, like 2 or 0.5")
 SCHEMA = text_schema({"interviewee_id": NOT_BLANK, **{theme: WEIGHT for theme in THEMES}})

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     CCG,
     NOT_BLANK,
     NUMBER_OR_BLANK,
     PCN_CODE,
     PRACTICE,
-    SPELLINGS,
     matches,
-    open_table,
     raise_if_any,
     text_schema,
-    tidy,
-    to_numbers,
 )
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._tables import tidy, to_numbers
 
 # The payments file writes this instead of a PCN code (and name) for practices outside any PCN.
 NO_PCN = "Unknown or no PCN"

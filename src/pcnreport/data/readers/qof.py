@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     CCG,
     CCG_ONS,
     NOT_BLANK,
     PCN_CODE,
     PRACTICE,
-    SPELLINGS,
     WHOLE_NUMBER,
     matches,
-    open_table,
     raise_if_any,
     text_schema,
-    tidy,
-    to_int,
 )
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._tables import tidy, to_int
 
 PREVALENCE_SCHEMA = text_schema(
     {

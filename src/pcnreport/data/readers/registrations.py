@@ -11,24 +11,20 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pcnreport.data.readers._common import (
+from pcnreport.data.readers._checks import (
     CCG,
     PRACTICE,
-    SPELLINGS,
     WHOLE_NUMBER,
-    Rows,
     capped,
     date_check,
-    has_column,
     matches,
     one_of,
-    open_table,
     raise_if_any,
     text_schema,
-    tidy,
-    to_dates,
-    to_int,
 )
+from pcnreport.data.readers._files import open_table
+from pcnreport.data.readers._headers import SPELLINGS, has_column
+from pcnreport.data.readers._tables import Rows, tidy, to_dates, to_int
 
 REGISTRATIONS_SCHEMA = text_schema(
     {

@@ -1,0 +1,152 @@
+"""Value checks on text cells and the problems they find: code shapes, pandera checks with what was
+expected, and problems collected per cell or row (capped) before one `DataFormatError` is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pcnreport.core.errors import DataFormatError
+
+# Beyond this many problems of one kind, a message stops being read: list these and count the rest.
+MAX_PROBLEMS = 20
+
+# Code shapes. ODS: practices are a letter and 5 digits (A81001, Y02345), PCNs are U + 5 digits, CCGs
+# (and their successor sub-ICB locations) 3 letters or digits (00L, 99A, 15N). ONS (2011 census
+# geography): LSOAs E01 + 6 digits in England (W01 in Wales), MSOAs E02 (W02).
+PRACTICE_CODE = r"[A-Z]\d{5}"
+PCN_CODE = r"U\d{5}"
+CCG_CODE = r"[0-9A-Z]{3}"
+LSOA_CODE = r"E01\d{6}"
+MSOA_CODE = r"E02\d{6}"
+CCG_ONS_CODE = r"E38\d{6}"  # ONS's code of a CCG (E38000014): what the CCG boundary files key on
+WELSH_LSOA_CODE = r"W01\d{6}"
+WELSH_MSOA_CODE = r"W02\d{6}"
+
+
+# --- Value checks on text cells ------------------------------------------------------------------------
+# Every check gets `error=` set to what was expected: pandera reports it as the failure's `check`, and
+# `schema_problems` turns it into "expected <error>".
+
+
+def matches(pattern: str, expected: str, *, blank_ok: bool = False) -> pa.Check:
+    if blank_ok:
+        pattern = f"(?:{pattern})?"
+
+    def valid(cells: pd.Series) -> pd.Series:
+        # The regex runs once a distinct value (see `_tables.stripped`): 800,000 LSOA rows hold ~33,000 codes.
+        distinct = pd.Series(cells.unique(), dtype="str")
+        return cells.isin(distinct[distinct.str.fullmatch(pattern)])
+
+    return pa.Check(valid, error=expected)
+
+
+def one_of(values: Iterable[str], expected: str) -> pa.Check:
+    allowed = list(values)
+    return pa.Check(lambda cells: cells.isin(allowed), error=expected)
+
+
+def date_check(fmt: str, expected: str, *, blank_ok: bool = False) -> pa.Check:
+    # A regex would accept 20191340; parsing rejects impossible dates too.
+    def valid(s: pd.Series) -> pd.Series:
+        ok = pd.to_datetime(s, format=fmt, errors="coerce").notna()
+        return ok | (s == "") if blank_ok else ok
+
+    return pa.Check(valid, error=expected)
+
+
+def text_schema(checks: Mapping[str, pa.Check | list[pa.Check]]) -> pa.DataFrameSchema:
+    # Frames hold text only (see `_files.read_csv`, `read_sheet`), so no dtype is checked, just the values.
+    return pa.DataFrameSchema({name: pa.Column(checks=check) for name, check in checks.items()})
+
+
+NOT_BLANK = matches(r".+", "a value (not blank)")
+PRACTICE = matches(PRACTICE_CODE, "a practice code: a letter and 5 digits, like A81001")
+PCN = matches(PCN_CODE, "a PCN code: U and 5 digits, like U12345")
+CCG = matches(CCG_CODE, "a CCG code: 3 letters or digits, like 00L")
+CCG_ONS = matches(CCG_ONS_CODE, "a CCG's ONS code: E38 and 6 digits, like E38000014")
+LSOA = matches(LSOA_CODE, "an English LSOA code: E01 and 6 digits, like E01000001")
+MSOA = matches(MSOA_CODE, "an English MSOA code: E02 and 6 digits, like E02000001")
+WHOLE_NUMBER = matches(r"\d+", "a whole number >= 0")
+YYYYMMDD = date_check("%Y%m%d", "a date as YYYYMMDD, like 20191001")
+YYYYMMDD_OR_BLANK = date_check("%Y%m%d", "a date as YYYYMMDD, like 20191001, or blank", blank_ok=True)
+# Thousands separators appear in some releases' figures ("12,345.5"); blanks mean "not known".
+NUMBER_OR_BLANK = matches(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+",
+    "a number >= 0 (thousands separators allowed) or blank",
+    blank_ok=True,
+)
+
+
+# --- Problems ------------------------------------------------------------------------------------------
+
+
+def schema_problems(
+    table: pd.DataFrame, schema: pa.DataFrameSchema, headers: Mapping[str, str], where: str = ""
+) -> list[str]:
+    """Every cell failing the schema, as 'row N, column 'X': expected ..., found ...', capped per check."""
+    try:
+        schema.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases
+    else:
+        return []
+    problems = []
+    for (column, expected), cases in failures.groupby(["column", "check"], sort=False):
+        header = headers.get(column, column)
+        cases = cases.sort_values("index", kind="stable")  # pandera does not keep file order
+        lines = [
+            f"{where}row {row}, column '{header}': expected {expected}, found {shown(value)}"
+            for row, value in zip(cases["index"], cases["failure_case"])
+        ]
+        problems += capped(lines, f"in column '{header}' with the same problem")
+    return problems
+
+
+def duplicate_problems(
+    table: pd.DataFrame, keys: str | Sequence[str], what: str, headers: Mapping[str, str], where: str = ""
+) -> list[str]:
+    """Each key value (or combination) on more than one row, with its rows, in file order."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    names = ", ".join(f"'{headers.get(key, key)}'" for key in keys)
+    label = f"column {names}" if len(keys) == 1 else f"columns {names}"
+    lines = []
+    for value, group in repeated(table, keys):
+        shown_value = f"'{value}'" if len(keys) == 1 else ", ".join(f"'{v}'" for v in value)
+        lines.append(f"{where}{label}: {what} {shown_value} appears in rows {row_list(group.index)}; expected once")
+    return capped(lines, f"repeated {what}s")
+
+
+def repeated(table: pd.DataFrame, keys: str | Sequence[str]) -> Iterable[tuple]:
+    """(value, its rows) for each value of `keys` on more than one row, in file order. Vectorised first:
+    on a national file almost nothing repeats, so only the repeats are grouped."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    if len(keys) == 1:
+        rows = table[table[keys[0]].duplicated(keep=False) & (table[keys[0]] != "")]
+        return rows.groupby(keys[0], sort=False)
+    rows = table[table.duplicated(subset=keys, keep=False)]
+    return rows.groupby(keys, sort=False)
+
+
+def capped(lines: list[str], rest: str) -> list[str]:
+    if len(lines) <= MAX_PROBLEMS:
+        return lines
+    return lines[:MAX_PROBLEMS] + [f"... and {len(lines) - MAX_PROBLEMS} more {rest}"]
+
+
+def row_list(numbers: Iterable[int]) -> str:
+    numbers = [str(n) for n in numbers]
+    return ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def shown(value) -> str:
+    return "a blank cell" if value == "" or pd.isna(value) else repr(str(value))
+
+
+def raise_if_any(path: Path, problems: list[str]) -> None:
+    if problems:
+        raise DataFormatError(path, problems)

@@ -1,0 +1,175 @@
+"""Column specs and header matching: the one table of accepted header spellings, and how a file's header
+is matched against the columns a reader needs.
+
+Format variants across releases live here and only here: `SPELLINGS`, the one table of the header
+spellings accepted for each column of each dataset. Headers are compared ignoring case and runs of
+whitespace, so only genuinely different spellings are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+Columns = Mapping[str, tuple[str, ...]]
+
+# --- The one table of accepted header spellings ---------------------------------------------------------
+# dataset (or dataset part) -> canonical column -> the spellings publishers have used, the usual one first
+# (it is the one a "missing column" message names). Only the columns a reader needs are listed; any others
+# in the file are ignored (including the unnamed index column R adds when it re-saves a CSV). To accept a
+# renamed header in a later release, add the spelling here with the release that introduced it.
+SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "epcn/pcns": {
+        "pcn_code": ("PCN Code",),
+        "pcn_name": ("PCN Name",),
+        "ccg_code": ("Current Clinical Commissioning Group Code",),
+        "ccg_name": ("Clinical Commissioning Group Name",),
+        "open_date": ("Open Date (YYYYMMDD)",),
+        "close_date": ("Close Date",),
+    },
+    # The partner sheet's `PCN Name` and `Practice CCG and PCN CCG match?` are Excel formulas (VLOOKUP and
+    # a comparison). A workbook saved by a program other than Excel has no cached values for them, so they
+    # are not read: PCN names come from `PCN Details`.
+    "epcn/members": {
+        "practice_code": ("Partner Organisation Code",),
+        "practice_name": ("Partner Name",),
+        "practice_ccg_code": ("Practice Parent CCG Code",),
+        "pcn_code": ("PCN Code",),
+        "pcn_ccg_code": ("PCN Parent CCG Code",),
+        "start_date": ("Practice to PCN Relationship Start Date",),
+        "end_date": ("Practice to PCN Relationship End Date",),
+    },
+    "registrations": {
+        "extract_date": ("EXTRACT_DATE",),
+        "type": ("TYPE",),
+        # July 2022 on: CCGs were replaced by sub-ICB locations, with codes of the same shape.
+        "ccg_code": ("CCG_CODE", "SUB_ICB_LOCATION_CODE"),
+        "practice_code": ("CODE",),
+        "postcode": ("POSTCODE",),
+        "sex": ("SEX",),
+        "age": ("AGE",),
+        "list_size": ("NUMBER_OF_PATIENTS",),
+    },
+    # NHS Digital's 5-year age bands by sex (gp-reg-pat-prac-quin-age.csv): one file for every level of
+    # organisation, told apart by ORG_TYPE ('GP' for practices). TYPE and CODE are the all-persons file's
+    # names for the same columns.
+    "registrations-age/bands": {
+        "org_type": ("ORG_TYPE", "TYPE"),
+        "practice_code": ("ORG_CODE", "CODE"),
+        "sex": ("SEX",),
+        "age_group": ("AGE_GROUP_5",),
+        "patients": ("NUMBER_OF_PATIENTS",),
+    },
+    # A third party's wide file derived from the same publication (PRACTICE_CODE, TOTAL, ..., 65OV, 65OV%).
+    "registrations-age/wide": {
+        "practice_code": ("PRACTICE_CODE",),
+        "list_size": ("TOTAL",),
+        "aged_65_plus": ("65OV",),
+    },
+    "registrations-lsoa": {
+        "practice_code": ("PRACTICE_CODE",),
+        "lsoa_code": ("LSOA_CODE",),
+        "sex": ("SEX",),
+        # The publisher has used both of the first two; the third is R's make.names() of the second.
+        "patients": ("NUMBER_OF_PATIENTS", "Number of Patients", "Number.of.Patients"),
+    },
+    "payments": {
+        "region_code": ("NHS England (Region) code",),
+        "region_name": ("NHS England (Region) Name",),
+        "ccg_code": ("CCG Code",),
+        "ccg_name": ("CCG NAME",),
+        "pcn_code": ("PCN Code",),
+        "pcn_name": ("PCN Name",),
+        "practice_code": ("Practice Code",),
+        "practice_name": ("Practice Name",),
+        "practice_rurality": ("Practice Rurality",),
+        "registered_patients": ("Number of Registered Patients (Last Known Figure)",),
+        "weighted_patients": ("Number of Weighted Patients (Last Known Figure)",),
+    },
+    "qof-prevalence": {
+        "practice_code": ("PRACTICE_CODE",),
+        # 2023-24 on: GROUP_CODE and PRACTICE_LIST_SIZE.
+        "indicator": ("INDICATOR_GROUP_CODE", "GROUP_CODE"),
+        "register": ("REGISTER",),
+        "list_type": ("PATIENT_LIST_TYPE",),
+        "list_size": ("PATIENT_LIST_SIZE", "PRACTICE_LIST_SIZE"),
+    },
+    "practice-ccg": {
+        "practice_code": ("PRACTICE_CODE",),
+        "practice_name": ("PRACTICE_NAME",),
+        "pcn_code": ("PCN_ODS_CODE",),
+        "pcn_name": ("PCN_NAME",),
+        "ccg_code": ("CCG_ODS_CODE",),
+        "ccg_ons_code": ("CCG_ONS_CODE",),
+        "ccg_name": ("CCG_NAME",),
+        "stp_code": ("STP_ODS_CODE",),
+        "region_code": ("REGION_ODS_CODE",),
+        "region_name": ("REGION_NAME",),
+    },
+    # File 1 (xlsx, sheet IMD2019) and File 7 (the CSV of all the indices) spell rank and decile differently.
+    "imd": {
+        "lsoa_code": ("LSOA code (2011)",),
+        "imd_rank": (
+            "Index of Multiple Deprivation (IMD) Rank",
+            "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+        ),
+        "imd_decile": (
+            "Index of Multiple Deprivation (IMD) Decile",
+            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+        ),
+    },
+    # ONS names the LSOA column LSOA11CD; the copy in the project's test data renamed it `lsoa`.
+    "ruc": {
+        "lsoa_code": ("LSOA11CD", "lsoa"),
+        "ruc_code": ("RUC11CD",),
+        "ruc_name": ("RUC11",),
+    },
+    # The third-party lookup (LSOA_CODE, MSOA_CODE) and ONS's own output-area lookups (LSOA11CD, MSOA11CD).
+    "lsoa-msoa": {
+        "lsoa_code": ("LSOA_CODE", "LSOA11CD"),
+        "msoa_code": ("MSOA_CODE", "MSOA11CD"),
+    },
+    # ONS boundary files (GeoJSON): the feature properties, named by census year. ONS's downloads use upper
+    # case (MSOA11CD), its newer ones lower case (msoa11cd; case does not matter here); some republished
+    # copies spell them msoa11_code / msoa11_name.
+    "boundaries-msoa": {"code": ("MSOA11CD", "msoa11_code"), "name": ("MSOA11NM", "msoa11_name")},
+    "boundaries-lsoa": {"code": ("LSOA11CD", "lsoa11_code"), "name": ("LSOA11NM", "lsoa11_name")},
+    "boundaries-ccg": {"code": ("CCG20CD", "ccg20_code"), "name": ("CCG20NM", "ccg20_name")},
+    # No publisher: the project's own documented format (data/catalogue.yaml).
+    "federations": {
+        "practice_code": ("practice_code",),
+        "venture_id": ("venture_id",),
+        "venture_name": ("venture_name",),
+        "venture_type": ("venture_type",),
+    },
+}
+
+
+def normalised(header: str) -> str:
+    """A header as compared: case and runs of whitespace (including at the ends) do not matter."""
+    return " ".join(str(header).split()).casefold()
+
+
+def match_header(found: Sequence[str], columns: Columns, where: str = "") -> tuple[dict[str, int], list[str]]:
+    """Map each canonical column to its position in the header, accepting any of its listed spellings."""
+    positions_of = {}
+    for position, header in enumerate(found):
+        positions_of.setdefault(normalised(header), position)  # a repeated header: the first one counts
+    positions, problems = {}, []
+    for name, spellings in columns.items():
+        position = next((positions_of[normalised(s)] for s in spellings if normalised(s) in positions_of), None)
+        if position is None:
+            # Name the usual spelling, any alternatives, and the whole header, so a renamed column shows.
+            expected = "; ".join(f"'{accepted[0]}'" for accepted in columns.values())
+            present = "; ".join(f"'{header}'" for header in found)
+            also = f" (or {', '.join(repr(other) for other in spellings[1:])})" if spellings[1:] else ""
+            problems.append(
+                f"{where}missing column '{spellings[0]}'{also} (expected columns: {expected}; found: {present})"
+            )
+        else:
+            positions[name] = position
+    return positions, problems
+
+
+def has_column(found: Sequence[str], spellings: Iterable[str]) -> bool:
+    present = {normalised(header) for header in found}
+    return any(normalised(s) in present for s in spellings)
