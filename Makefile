@@ -27,7 +27,9 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NPM_STAMP)
 
+# Lint first: a finding fails the target before the (longer) tests run. Rules: [tool.ruff.lint] in pyproject.toml.
 test: $(STAMP) $(if $(NPM),$(NPM_STAMP))
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # --- What the GitHub workflows run (.github/workflows/) ------------------------------------------------
