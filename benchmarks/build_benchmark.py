@@ -57,7 +57,7 @@ def measure(code: str, project: Path) -> dict:
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"benchmark step failed:\n{code}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    line = next(l for l in done.stdout.splitlines() if l.startswith("BENCHMARK "))
+    line = next(text for text in done.stdout.splitlines() if text.startswith("BENCHMARK "))
     result = json.loads(line[len("BENCHMARK "):])
     result["process"] = elapsed  # the whole process, interpreter start-up and imports included
     return result

@@ -66,7 +66,7 @@ def test_every_page_says_the_data_are_synthetic(built_project):
 
 
 def test_executed_notebook_is_kept_as_provenance(built_project):
-    project, result = built_project
+    _project, result = built_project
     executed = result.executed_notebooks[0]
     assert executed.is_file()
     notebook = json.loads(executed.read_text())

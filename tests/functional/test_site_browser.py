@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from local_server import serving, static_files
+
 from pcnreport.build.checks import site_link_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

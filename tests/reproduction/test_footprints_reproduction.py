@@ -26,12 +26,11 @@ written differently: the publisher's files read with `csv` and `openpyxl`, and p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import csv
 import math
 import statistics
 from collections import defaultdict
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -71,7 +70,7 @@ def area(shared_data):
 @pytest.fixture(scope="module")
 def independent(shared_data, area):
     """Per MSOA of the area: residents, PCNs with any resident, PCNs with >= 1%, rural."""
-    area_lsoas, area_msoas = area
+    _area_lsoas, area_msoas = area
     msoa_of = {r["LSOA_CODE"]: r["MSOA_CODE"] for r in _rows(shared_data / LOOKUP)}
     rural_lsoa = {r["lsoa"]: r["RUC11CD"][0] in "DE" for r in _rows(shared_data / RUC)}
     sheet = openpyxl.load_workbook(shared_data / EPCN, read_only=True)["PCN Core Partner Details"]

@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 
 from pcnreport.analysis import footprints, service_areas
-from pcnreport.report import maps
 from pcnreport.data import readers
+from pcnreport.report import maps
 from pcnreport.report.figures import save_figure
 
 REGISTRATIONS = "registrations-lsoa/2020-01-pennine-lancashire/lsoapops_01JAN2020.csv"

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from pcnreport.analysis import pcn_size
-from pcnreport.data.readers import list_sizes_from_payments
 from pcnreport.data import readers
+from pcnreport.data.readers import list_sizes_from_payments
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = yaml.safe_load((REPO_ROOT / "data" / "published.yaml").read_text())["pcn_size"]

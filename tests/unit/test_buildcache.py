@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from pcnreport.build import buildcache
-from pcnreport.core import runlog
-from pcnreport.core.hashing import FileHasher, sha256_bytes
 from pcnreport.build.pipeline import BuildOptions, explain
+from pcnreport.core import hashing, runlog
+from pcnreport.core.hashing import FileHasher, sha256_bytes
 
 CATALOGUE = """
 datasets:
@@ -190,7 +189,7 @@ def test_store_then_plan_skips_and_restores_the_outputs(project):
 def test_explain_runs_nothing_and_says_why(project):
     options = BuildOptions(project_dir=project, data_dir=project.parent / "data")
     steps = explain(options)
-    assert [step.line().split()[0:2] for step in steps][0] == ["notebook", "a"]
+    assert next(step.line().split()[0:2] for step in steps) == ["notebook", "a"]
     assert "run: no previous run" in steps[0].line()
     assert steps[-1].name == "render" and steps[-1].reasons
     assert not (project / "_book").exists() and not (project / "_build" / "cache" / "a.reads.json").exists()
@@ -204,7 +203,7 @@ def test_file_hasher_does_not_rehash_a_remembered_file(tmp_path, monkeypatch):
     first = FileHasher(store)
     digest = first(path)
     first.save()
-    monkeypatch.setattr(buildcache, "sha256_of", lambda p: pytest.fail("re-hashed a remembered file"))
+    monkeypatch.setattr(hashing, "sha256_of", lambda p: pytest.fail("re-hashed a remembered file"))
     assert FileHasher(store)(path) == digest
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pcnreport.core.errors import DataNotFoundError, PcnReportError
 from pcnreport.data import readers
 from pcnreport.data.catalogue import REPUBLISHED, UNVERSIONED, load_catalogue, locate
-from pcnreport.core.errors import DataNotFoundError, PcnReportError
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "data" / "catalogue.yaml"
@@ -56,7 +56,7 @@ def test_every_dataset_has_its_fields(catalogue):
         if dataset.name == "federations":
             assert dataset.licence == "research data, not public"
             assert [c.name for c in dataset.columns] == ["practice_code", "venture_id", "venture_name", "venture_type"]
-            assert dict((c.name, c.allowed) for c in dataset.columns)["venture_type"] == ("federation", "super-practice")
+            assert {c.name: c.allowed for c in dataset.columns}["venture_type"] == ("federation", "super-practice")
         elif dataset.name == "interview-emphasis":
             assert dataset.licence == "research data, not public" and not dataset.required
             assert [c.name for c in dataset.columns] == ["interviewee_id", "theme_1", "theme_2", "theme_3"]
@@ -95,7 +95,7 @@ def test_releases_are_consistent(catalogue):
 
 
 def test_item_access_names_known_datasets(catalogue):
-    with pytest.raises(PcnReportError, match="known: .*epcn"):
+    with pytest.raises(PcnReportError, match=r"known: .*epcn"):
         catalogue["nope"]
     with pytest.raises(PcnReportError, match="release 'nope' of 'imd'"):
         catalogue.release("imd", "nope")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from pcnreport.report import changes
 from pcnreport.core.errors import PcnReportError
+from pcnreport.report import changes
 
 VARIABLES = {
     "data": {"release": "epcn 2020-01"},

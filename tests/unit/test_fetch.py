@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from local_server import serving
+
 from pcnreport import cli
 from pcnreport.data.catalogue import load_catalogue
 from pcnreport.data.fetch import (

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pcnreport.core import errors, runlog
 from pcnreport.build.kernels import Run, run_all
+from pcnreport.core import errors, runlog
 
 
 def _notebook(path: Path, body: str) -> Path:

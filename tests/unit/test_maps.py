@@ -12,7 +12,6 @@ import shapely
 from shapely.geometry import box, mapping
 
 from pcnreport.analysis import footprints, service_areas
-from pcnreport.report import maps
 from pcnreport.core.errors import DataFormatError, PcnReportError
 from pcnreport.data.readers import Epcn, read_ccg_boundaries, read_msoa_boundaries
 from pcnreport.data.synth import SyntheticSpec
@@ -21,6 +20,7 @@ from pcnreport.data.synth.draws import _streams
 from pcnreport.data.synth.geography import make_geography
 from pcnreport.data.synth.organisations import _make_ccgs, _make_pcns, _make_practices
 from pcnreport.data.synth.traits import make_traits
+from pcnreport.report import maps
 
 
 def _write_geojson(path, features, **extra):
@@ -179,7 +179,7 @@ def test_simplification_keeps_every_feature_and_shrinks_the_spec():
 
 
 def test_web_features_refuse_an_area_without_a_boundary():
-    with pytest.raises(ValueError, match="1 area\\(s\\) have no boundary, e.g. E02999999"):
+    with pytest.raises(ValueError, match=r"1 area\(s\) have no boundary, e.g. E02999999"):
         maps.web_features(MSOAS, pd.DataFrame({"code": ["E02000001", "E02999999"]}), 0.001, 3)
 
 

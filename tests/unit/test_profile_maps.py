@@ -7,9 +7,9 @@ import json
 import pandas as pd
 from shapely.geometry import box
 
-from pcnreport.report import maps, profile_maps
 from pcnreport.analysis import service_areas
 from pcnreport.data.readers import Epcn
+from pcnreport.report import maps, profile_maps
 
 # Three MSOAs in a row, 1 degree wide. CCG 1 covers A, B and 40% of C; CCG 2 covers 60% of C and D.
 MSOAS = pd.DataFrame({

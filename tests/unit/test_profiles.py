@@ -17,9 +17,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pcnreport.report import profile_pages
 from pcnreport.analysis import profiles
 from pcnreport.core.errors import DataFormatError
+from pcnreport.report import profile_pages
 
 PRACTICES = ["A00001", "A00002", "A00003", "A00004", "A00005", "A00006"]
 LIST_SIZES = [20_000, 15_000, 10_000, 30_000, 40_000, 25_000]

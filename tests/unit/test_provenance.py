@@ -12,8 +12,8 @@ import pypandoc
 import pytest
 import yaml
 
-from pcnreport.report import provenance
 from pcnreport.data.catalogue import Release, load_catalogue
+from pcnreport.report import provenance
 
 CONTENT = b"practice_code,patients\nZ00001,1234\n"
 DIGEST = hashlib.sha256(CONTENT).hexdigest()

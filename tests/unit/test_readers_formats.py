@@ -10,9 +10,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from reader_support import write
 
-from pcnreport.data import readers
 from pcnreport.core.errors import DataFormatError
+from pcnreport.data import readers
 from pcnreport.data.readers import (
     read_epcn,
     read_imd,
@@ -22,7 +23,6 @@ from pcnreport.data.readers import (
     read_registrations_lsoa,
 )
 from pcnreport.data.readers._headers import SPELLINGS, match_header
-from reader_support import write
 
 
 def zipped(tmp_path: Path, name: str, members: dict[str, str | bytes]) -> Path:

@@ -8,10 +8,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
-from pcnreport.data.readers import read_imd, read_lsoa_msoa, read_ruc
 from reader_support import int64, problems, write
 
+from pcnreport.data.readers import read_imd, read_lsoa_msoa, read_ruc
 
 # --- IMD 2019 -------------------------------------------------------------------------------------------------
 
@@ -102,7 +101,7 @@ def test_ruc_england_with_rural_flag(tmp_path, lsoa_header):
             "lsoa_code": ["E01000001", "E01018000", "E01018001"],
             "ruc_code": ["A1", "D2", "E1"],
             "ruc_name": ["Urban major conurbation", "Rural town and fringe in a sparse setting",
-                         "Rural village and dispersed"],  # fmt: skip
+                         "Rural village and dispersed"],
             "rural": [False, True, True],
         }
     )

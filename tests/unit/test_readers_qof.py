@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
-
-from pcnreport.data.readers import read_practice_ccg, read_qof_prevalence
 from reader_support import problems, write
 
+from pcnreport.data.readers import read_practice_ccg, read_qof_prevalence
 
 # --- Prevalence --------------------------------------------------------------------------------------------
 

@@ -3,13 +3,11 @@ hand-written files -> exact tables, bad files -> exact messages; the real extrac
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
-
-from pcnreport.data.readers import read_registrations_age, read_registrations_lsoa
 from reader_support import int64, problems, write
 
+from pcnreport.data.readers import read_registrations_age, read_registrations_lsoa
 
 # --- By LSOA ---------------------------------------------------------------------------------------------
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
+from test_readers import MEMBERS, PCNS, epcn_workbook
 
 from pcnreport.core.errors import DataFormatError
 from pcnreport.data.readers import Epcn, _workbook, read_epcn, read_imd
 from pcnreport.data.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, write_sample
-from test_readers import MEMBERS, PCNS, epcn_workbook
 
 ENGINES = ("openpyxl", "calamine")
 
@@ -89,7 +89,7 @@ def test_both_engines_start_at_cell_a1(tmp_path):
     data = (tmp_path / "w.xlsx").read_bytes()
     for engine in ENGINES:
         opened = _workbook.open_workbook_bytes(tmp_path / "w.xlsx", data, engine=engine)
-        rows = [[cell for cell in row] for row in opened.rows("S")]
+        rows = [list(row) for row in opened.rows("S")]
         opened.close()
         assert [row.index("x") for row in rows if "x" in row] == [2], engine
         assert [index for index, row in enumerate(rows) if "x" in row] == [2], engine

@@ -289,7 +289,7 @@ def test_numbers_of_a_section_without_data_expand_to_a_marker(tmp_path):
     assert "Share: (not available)." in text_of((tmp_path / "site" / "chapters" / "01-context.html").read_text())
     # With the section's data present, an unknown key is still an error (a typo, not missing data).
     (project / "_variables.yml").write_text(VARIABLES + "ventures:\n  available: true\n")
-    with pytest.raises(RenderError, match="ventures.together_pct"):
+    with pytest.raises(RenderError, match=r"ventures.together_pct"):
         render_book(project, tmp_path / "site2", renderer="pandoc+typst")
 
 

@@ -143,7 +143,7 @@ def test_is_synthetic(default_sample, tmp_path):
 def test_an_unreadable_marker_is_an_error_not_real_data(tmp_path):
     # Treating it as "real" would publish a synthetic report without its label.
     (tmp_path / MARKER).write_text("{not json", encoding="utf-8")
-    with pytest.raises(DataFormatError, match="SYNTHETIC.json"):
+    with pytest.raises(DataFormatError, match=r"SYNTHETIC.json"):
         is_synthetic(tmp_path)
 
 

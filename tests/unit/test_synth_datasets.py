@@ -183,7 +183,7 @@ def test_practices_agree_across_files(files, members, lists):
     assert set(members["practice"]) <= set(mapping["PRACTICE_CODE"])
     assert set(mapping["PRACTICE_CODE"]) == set(lists.index)
     assert dict(zip(mapping["PRACTICE_CODE"], mapping["PCN_ODS_CODE"])) == {
-        **{p: "U" for p in lists.index}, **dict(zip(members["practice"], members["pcn"]))
+        **dict.fromkeys(lists.index, "U"), **dict(zip(members["practice"], members["pcn"]))
     }
     assert mapping["CCG_ODS_CODE"].nunique() == 135 and mapping["REGION_ODS_CODE"].nunique() == 7
     qof = _csv(files["qof-prevalence"])
@@ -358,8 +358,8 @@ def test_federation_overlap_table_6_4(files):
     # Table 6.4 is defined by the analysis (the practice's own share excludes itself, super-practices
     # are not federations, single-practice PCNs are their own category), so it is computed here with
     # the project's readers and pcnreport.analysis.ventures rather than re-derived with pandas.
-    from pcnreport.data.readers import read_epcn, read_federations
     from pcnreport.analysis.ventures import ALL, BELOW, HALF, NONE, SINGLE, THIRTY, venture_results
+    from pcnreport.data.readers import read_epcn, read_federations
 
     members = read_epcn(files["epcn"]).members
     results = venture_results(members, read_federations(files["federations"]))

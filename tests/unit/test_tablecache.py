@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcnreport.build import buildcache
-from pcnreport.data import readers, tablecache
 from pcnreport.core import runlog
 from pcnreport.core.errors import DataFormatError
+from pcnreport.core.hashing import FileHasher
+from pcnreport.data import readers, tablecache
 from pcnreport.data.inputs import TABLE_CACHE, DataInputs
 from pcnreport.data.readers import Epcn
 from pcnreport.data.tablecache import TableCache
@@ -24,7 +24,7 @@ EMPHASIS = "interviewee_id,theme_1,theme_2,theme_3\nA,1,2,3\nB,0,0,1\n"
 def not_racy(monkeypatch):
     # Files written by a test are seconds old at most: let the hasher remember them, as it would files
     # written before a build. The racy rule itself is tested below.
-    monkeypatch.setattr(buildcache.FileHasher, "RACY_SECONDS", -1)
+    monkeypatch.setattr(FileHasher, "RACY_SECONDS", -1)
 
 
 class CountingReader:
@@ -164,7 +164,7 @@ def test_pandas_dtypes_and_reader_dataclasses_round_trip_exactly(tmp_path):
     epcn = Epcn(pcns=frame.iloc[:2].copy(), members=frame.iloc[1:].copy())
     path = _data_file(tmp_path)
     for dataset, value in (("frame", frame), ("epcn", epcn)):
-        TableCache(tmp_path / "cache").read(dataset, "read_widgets", path, lambda _: value)
+        TableCache(tmp_path / "cache").read(dataset, "read_widgets", path, lambda _, value=value: value)
         cache = TableCache(tmp_path / "cache")
         back = cache.read(dataset, "read_widgets", path, CountingReader(lambda _: pytest.fail("reader called")))
         assert cache.hits == [dataset]

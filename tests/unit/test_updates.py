@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-
 from local_server import serving
+
 from pcnreport import cli
 from pcnreport.data.catalogue import load_catalogue
 from pcnreport.data.updates import UPDATES_FOUND, check_updates, insert_release, months_after

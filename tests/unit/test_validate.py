@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from pcnreport import cli
+from pcnreport.core.errors import DataFormatError, DataNotFoundError
 from pcnreport.data import readers
 from pcnreport.data.catalogue import load_catalogue
-from pcnreport.core.errors import DataFormatError, DataNotFoundError
 from pcnreport.data.validate import MISSING, OK, PROBLEMS, validate_data_dir
 
 REPO = Path(__file__).resolve().parents[2]

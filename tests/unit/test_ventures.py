@@ -144,7 +144,7 @@ def test_numbers_and_tables(results):
     shown = ventures_section.display_table(results)
     assert shown.iloc[-1].tolist() == ["Total", "12", "100%"]
     assert shown.iloc[0].tolist() == ["All", "1", "8%"]
-    assert ventures_section.align(shown) == {c: a for c, a in zip(shown.columns, "lrr")}
+    assert ventures_section.align(shown) == dict(zip(shown.columns, "lrr"))
     download = ventures_section.download_table(results)
     assert list(download.columns) == ["category", "practices", "share_of_practices"]
     assert len(download) == len(ventures.CATEGORIES)  # summary only: no practice-level research data

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from local_server import serving, static_files
+
 from pcnreport import cli
 from pcnreport.data.catalogue import load_catalogue
 

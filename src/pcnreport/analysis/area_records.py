@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from pcnreport.analysis import measures
+from pcnreport.analysis.profiles import Area, AreaProfile, National, area_profile, region_of
 from pcnreport.core import runlog
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.core.errors import DataNotFoundError
-from pcnreport.analysis.profiles import Area, AreaProfile, National, area_profile, region_of
 
 FOLDER = Path("_build") / "areas"
 EXTRA_PLACES = 2  # decimals kept beyond those printed (a characteristic printed to 1 decimal is kept to 3)

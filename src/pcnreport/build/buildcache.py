@@ -25,12 +25,11 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcnreport.core.atomic import copy_atomic, write_text_atomic
-from pcnreport.core.hashing import FileHasher, sha256_json, sha256_of, tree_hashes
+from pcnreport.core.hashing import FileHasher, sha256_json, tree_hashes
 
 CACHE_DIR = Path("_build") / "cache"
 HASHES_FILE = "file-hashes.json"
@@ -99,8 +98,8 @@ def _data_components(
     `memo` (one dict for one planning pass) keeps the catalogue and each dataset's answer: the profile
     notebook's 142 runs read the same nine datasets, and parsing the catalogue costs ~20 ms a time.
     """
-    from pcnreport.data.catalogue import locate  # yaml only; needed only when there is a record
     from pcnreport.core.errors import DataNotFoundError
+    from pcnreport.data.catalogue import locate  # yaml only; needed only when there is a record
 
     if not reads:
         return {}

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import html.parser
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pcnreport.core.errors import RenderError

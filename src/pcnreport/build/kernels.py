@@ -24,9 +24,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from pcnreport.core import errors, runlog
 
@@ -187,7 +187,7 @@ def run_all(runs: list[Run], cwd: Path, jobs: int, done: Done, progress: Progres
                 try:
                     kernel.run(run)
                     done(run, time.perf_counter() - start)
-                except BaseException as exc:  # noqa: BLE001 (re-raised by the caller's thread)
+                except BaseException as exc:
                     say(f"  failed {run.name}  {time.perf_counter() - start:5.1f} s")
                     failures.append(exc)
                     stop.set()

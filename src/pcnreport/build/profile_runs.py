@@ -61,8 +61,8 @@ def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcach
             return [tuple(area) for area in record["areas"]]
     except (OSError, ValueError):
         pass
-    from pcnreport.data import readers
     from pcnreport.analysis.profiles import areas_from_mapping
+    from pcnreport.data import readers
 
     areas = [(a.type, a.code, a.name) for a in areas_from_mapping(readers.read_practice_ccg(mapping))]
     if save:

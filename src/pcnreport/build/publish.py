@@ -64,9 +64,9 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
     """Render into staging, check it, publish it atomically. Returns (site index, PDF, renderer) in _book/."""
     import yaml
 
-    from pcnreport.report import changes
     from pcnreport.build import checks
     from pcnreport.render import render_book
+    from pcnreport.report import changes
 
     project = ctx.project
     # A computed number typed into the prose would go stale silently when the data change.

@@ -8,9 +8,9 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 from pcnreport.build import buildcache
 from pcnreport.build.context import ANALYSIS_DIR, Context

@@ -69,12 +69,12 @@ def write_all(ctx: Context) -> None:
     """Merge the numbers, write provenance, the data notice, availability and _variables.yml."""
     import yaml
 
+    from pcnreport.render import choose_renderer
     from pcnreport.report import changes
     from pcnreport.report.figures import write_runtime
     from pcnreport.report.numbers import collect_variables, write_variables
-    from pcnreport.render import choose_renderer
-    from pcnreport.report.provenance import write_provenance
     from pcnreport.report.outputs import availability_metadata
+    from pcnreport.report.provenance import write_provenance
 
     project, options = ctx.project, ctx.options
     generated = project / "_generated"
@@ -103,8 +103,8 @@ def write_all(ctx: Context) -> None:
 
 def _write_profiles_index(ctx: Context) -> None:
     """The profiles' index page and the book's metadata listing the regional profiles; stale files removed."""
-    from pcnreport.report import profile_pages
     from pcnreport.analysis.profiles import Area
+    from pcnreport.report import profile_pages
 
     areas = [Area(*area) for area in ctx.areas]
     profile_pages.remove_stale(ctx.project, areas)

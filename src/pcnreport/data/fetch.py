@@ -26,11 +26,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from pcnreport.data import landing
 from pcnreport.core.atomic import copy_atomic, current_umask
-from pcnreport.data.catalogue import Catalogue, Dataset, Release
 from pcnreport.core.errors import ArchiveError, ChecksumError, FetchError
 from pcnreport.core.hashing import sha256_of, url_cache_name
+from pcnreport.data import landing
+from pcnreport.data.catalogue import Catalogue, Dataset, Release
 
 CHUNK = 1 << 16
 # Worth another try: the server or the network may recover. Anything else (404, 403) will not.

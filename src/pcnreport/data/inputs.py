@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.data import readers, synth
 from pcnreport.core import runlog
-from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.core.errors import DataNotFoundError
+from pcnreport.data import readers, synth
+from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.data.tablecache import TableCache
 
@@ -36,7 +36,7 @@ class DataInputs:
     @classmethod
     def open(
         cls, project_dir, data_dir, releases: dict[str, str] | None = None, *, cache: bool = True
-    ) -> "DataInputs":
+    ) -> DataInputs:
         """Notebooks pass the project folder as `output_dir` (the build's parameter), so the table
         cache is the project's own `.cache/tables/`, shared by every notebook of the build."""
         catalogue = load_catalogue(Path(project_dir) / "data" / "catalogue.yaml")

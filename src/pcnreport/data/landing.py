@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from pcnreport.data.catalogue import Dataset
 from pcnreport.core.errors import FetchError
+from pcnreport.data.catalogue import Dataset
 
 # Every request to a publisher (downloads, landing pages, update checks) names the tool.
 USER_AGENT = "pcnreport/0.1 (data fetch; python-urllib)"

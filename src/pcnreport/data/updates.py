@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
-from pcnreport.data import landing
-from pcnreport.data.catalogue import Catalogue, Dataset, load_catalogue
 from pcnreport.core.errors import FetchError, PcnReportError
 from pcnreport.core.hashing import url_cache_name
+from pcnreport.data import landing
+from pcnreport.data.catalogue import Catalogue, Dataset, load_catalogue
 
 UPDATES_FOUND = 10  # the exit code when a newer release exists
 MAX_MONTHS = 36  # how far back from today a template is tried: a bound on the requests one check makes

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcnreport.data.catalogue import Catalogue, Dataset, LocatedFile, locate
 from pcnreport.core.errors import DataFormatError, DataNotFoundError, PcnReportError
 from pcnreport.core.hashing import sha256_of
+from pcnreport.data.catalogue import Catalogue, Dataset, LocatedFile, locate
 
 OK, PROBLEMS, MISSING = "ok", "problems", "missing"
 
@@ -101,7 +101,7 @@ def _read_problems(dataset: Dataset, found: LocatedFile) -> list[str]:
         return list(exc.problems)
     except PcnReportError as exc:
         return [str(exc)]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         # A reader should raise DataFormatError for any bad file; anything else is a reader bug. It is
         # reported here rather than stopping the report, so the other datasets are still checked.
         return [f"{dataset.reader} failed unexpectedly (a bug in the reader): {type(exc).__name__}: {exc}"]

@@ -39,7 +39,7 @@ from pathlib import Path
 from ..core.errors import RenderError
 from .result import RenderResult
 
-__all__ = ["RenderResult", "render_book", "choose_renderer"]
+__all__ = ["RenderResult", "choose_renderer", "render_book"]
 
 RENDERERS = ("quarto", "pandoc+typst")
 

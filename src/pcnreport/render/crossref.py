@@ -8,8 +8,9 @@ Numbers are per output format: a figure shown only in HTML must not shift the nu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..core.errors import RenderError
 

@@ -33,7 +33,7 @@ def flatten(variables: dict, prefix: str = "") -> dict[str, str]:
     """{'pcn_size': {'population': {'mean': '48,000'}}} -> {'pcn_size.population.mean': '48,000'}."""
     flat: dict[str, str] = {}
     for key, value in variables.items():
-        if not prefix and key in IGNORED_SECTIONS or key in IGNORED_KEYS:
+        if (not prefix and key in IGNORED_SECTIONS) or key in IGNORED_KEYS:
             continue
         path = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
@@ -64,7 +64,7 @@ def load_previous(source: str | Path | None) -> dict[str, str] | None:
     try:
         if text.startswith(("http://", "https://")):
             try:
-                with urllib.request.urlopen(text, timeout=30) as response:  # noqa: S310 (address given by the user)
+                with urllib.request.urlopen(text, timeout=30) as response:
                     payload = response.read().decode("utf-8")
             except urllib.error.HTTPError as exc:
                 exc.close()

@@ -22,9 +22,9 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from pcnreport.analysis.measures import RECOMMENDED_RANGE
 from pcnreport.core.atomic import write_bytes_atomic, write_text_atomic
 from pcnreport.core.hashing import sha256_bytes, sha256_json
-from pcnreport.analysis.measures import RECOMMENDED_RANGE
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Bands are also
 # labelled in text (legend and tooltips), so colour is never the only carrier of meaning.

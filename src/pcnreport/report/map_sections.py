@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from pcnreport.analysis import footprints, service_areas
+from pcnreport.data.readers import Epcn
 from pcnreport.report import maps
 from pcnreport.report.figures import save_figure
 from pcnreport.report.numbers import count, percent, write_numbers
-from pcnreport.data.readers import Epcn
 from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
 from pcnreport.report.tables import save_table
 

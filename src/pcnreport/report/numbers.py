@@ -18,7 +18,7 @@ from pcnreport.core.atomic import write_text_atomic
 
 def count(value: float) -> str:
     """A whole number with thousands separators: 1250 -> '1,250'."""
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def rounded(value: float, step: int) -> str:

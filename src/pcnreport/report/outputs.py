@@ -14,6 +14,7 @@ from pathlib import Path
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report.numbers import write_numbers
 
+
 def numbers_path(output_dir: Path, section: str) -> Path:
     """Where a section's numbers go: the pipeline merges every such file into _variables.yml."""
     return Path(output_dir) / "_generated" / "numbers" / f"{section}.json"

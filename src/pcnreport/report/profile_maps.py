@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.report import figures, maps
 from pcnreport.analysis import footprints, service_areas
 from pcnreport.core.atomic import write_text_atomic
+from pcnreport.report import figures, maps
 from pcnreport.report.map_sections import map_labels
 from pcnreport.report.outputs import unavailable_fragment
 

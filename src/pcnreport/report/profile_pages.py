@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.report import figures
-from pcnreport.core.atomic import write_text_atomic
-from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.analysis.profiles import AREA_TYPES, Area, AreaProfile
+from pcnreport.core.atomic import write_text_atomic
+from pcnreport.report import figures
+from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.tables import escape_markdown, save_table
 
 PAGES_DIR = "profiles"

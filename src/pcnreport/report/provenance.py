@@ -24,16 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.data import synth
 from pcnreport.core.atomic import write_text_atomic
-from pcnreport.data.catalogue import Catalogue, Release, load_catalogue, locate
 from pcnreport.core.errors import DataNotFoundError
 from pcnreport.core.hashing import sha256_of
+from pcnreport.data import synth
+from pcnreport.data.catalogue import Catalogue, Release, load_catalogue, locate
+from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
+from pcnreport.data.tablecache import TableCache
 from pcnreport.report.numbers import count, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import escape_markdown, save_table
-from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
-from pcnreport.data.tablecache import TableCache
 
 CATALOGUE = Path("data") / "catalogue.yaml"
 EXECUTED_NOTEBOOKS = Path("_build") / "notebooks"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pcnreport.core.errors import DataFormatError
 from pcnreport.data.readers._checks import (
     CCG,
     NOT_BLANK,
@@ -23,7 +24,6 @@ from pcnreport.data.readers._checks import (
 from pcnreport.data.readers._files import existing_file, open_workbook, read_sheet
 from pcnreport.data.readers._headers import SPELLINGS
 from pcnreport.data.readers._tables import Rows, tidy, to_dates
-from pcnreport.core.errors import DataFormatError
 
 PCN_SHEET = "PCN Details"
 MEMBER_SHEET = "PCN Core Partner Details"

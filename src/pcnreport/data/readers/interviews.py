@@ -33,7 +33,7 @@ THEME_LABELS = {
 # The project's own format: one spelling a column (see `_headers.SPELLINGS` for publishers' variants).
 COLUMNS = {"interviewee_id": ("interviewee_id",), **{theme: (theme,) for theme in THEMES}}
 WEIGHT = matches(r"\d+(?:\.\d+)?|\.\d+", "a weight: a number >= 0, like 2 or 0.5")
-SCHEMA = text_schema({"interviewee_id": NOT_BLANK, **{theme: WEIGHT for theme in THEMES}})
+SCHEMA = text_schema({"interviewee_id": NOT_BLANK, **dict.fromkeys(THEMES, WEIGHT)})
 
 
 def read_interview_emphasis(path) -> pd.DataFrame:

@@ -55,8 +55,6 @@ numpy, openpyxl and zlib versions: the project pins them.
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json
@@ -66,10 +64,15 @@ from pathlib import Path
 from pcnreport.core.atomic import write_bytes_atomic, write_text_atomic
 from pcnreport.core.errors import DataFormatError
 from pcnreport.data.synth.spec import (
-    EXTRACT_DAY, GENERATOR, GENERATOR_VERSION, MARKER, SAMPLE_PATHS, SyntheticSpec,
+    EXTRACT_DAY,
+    GENERATOR,
+    GENERATOR_VERSION,
+    MARKER,
+    SAMPLE_PATHS,
+    SyntheticSpec,
 )  # fmt: skip
 
-__all__ = ["SyntheticSpec", "write_sample", "is_synthetic", "MARKER", "SAMPLE_PATHS"]
+__all__ = ["MARKER", "SAMPLE_PATHS", "SyntheticSpec", "is_synthetic", "write_sample"]
 
 
 def write_sample(out_dir: Path, spec: SyntheticSpec = SyntheticSpec()) -> dict[str, Path]:

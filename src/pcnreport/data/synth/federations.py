@@ -131,8 +131,9 @@ def make_ventures(practices: pd.DataFrame, rng) -> pd.DataFrame:
         open_ = [f for f in open_ if f[2] < f[1]][-1:]
         for i in rng.permutation(by_ccg[group_ccg]):
             rows, _, number = groups[i]
-            fits = lambda f: f[2] < f[1] and f[2] + len(rows) <= MAX_FEDERATION and number not in f[3]  # noqa: E731
-            home = next((f for f in open_ if fits(f)), None)
+            # The first open venture with room for this group that holds none of its PCN's practices yet.
+            home = next((f for f in open_ if f[2] < f[1] and f[2] + len(rows) <= MAX_FEDERATION and number not in f[3]),
+                        None)
             if home is None:
                 home = [venture, _federation_size(rng), 0, set()]
                 open_.append(home)

@@ -28,7 +28,7 @@ def spread_patients(spec: SyntheticSpec, geography: Geography, practices: pd.Dat
 
 def _spread_over_cells(spec: SyntheticSpec, geography: Geography, practices: pd.DataFrame, rng) -> pd.DataFrame:
     grid, home, msoas = geography.grid, geography.home, geography.msoas
-    size, n_cells = grid.shape[0], len(msoas)
+    n_cells = len(msoas)
     lists = practices["list_size"].to_numpy()
     urban = 1 - practices["trait_rural"].to_numpy()
     tail_share = np.exp(np.log(spec.tail_share_rural) + np.log(spec.tail_share_urban / spec.tail_share_rural) * urban)

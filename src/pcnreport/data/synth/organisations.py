@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from pcnreport.data.synth.draws import _discrete_inverse_cdf, _inverse_cdf, _stratified_probabilities
-from pcnreport.data.synth.traits import practice_traits
 from pcnreport.data.synth.spec import LATE_OPEN, PCN_OPEN, REGIONS, SyntheticSpec
+from pcnreport.data.synth.traits import practice_traits
 
 # --- The synthetic organisations --------------------------------------------------------------------------
 

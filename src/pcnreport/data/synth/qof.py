@@ -100,7 +100,7 @@ def prevalence_csv(practices: pd.DataFrame, bands: np.ndarray, present, blank, r
     pcn = practices["pcn"].to_numpy()
     # PCN-level rates are drawn once a PCN (and once for each practice in no PCN).
     unit = np.where(pcn >= 0, pcn, pcn.max() + 1 + np.arange(len(pcn)))
-    units, first, inverse = np.unique(unit, return_index=True, return_inverse=True)
+    _units, first, inverse = np.unique(unit, return_index=True, return_inverse=True)
     registers, list_sizes = {}, {}
     for code, (list_type, p10, median, p90, age_weight) in INDICATORS.items():
         z = copula(rng, (age_weight, z_age[first]), (0.3 * np.sqrt(max(0.0, 1 - age_weight**2)), illness[first]))
