@@ -25,7 +25,7 @@ from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailabl
 from pcnreport.report.tables import save_table
 
 SYNTHETIC_NOTE = "SYNTHETIC SAMPLE: made-up areas and patients, not real places"
-SYNTHETIC_CREDIT = "Synthetic boundaries made by pcnreport.data.synth: no ONS or Ordnance Survey data."
+SYNTHETIC_CREDIT = "Synthetic boundaries made by pcnreport.synth: no ONS or Ordnance Survey data."
 
 FOOTPRINT_MAP_SECTION = "footprints_map"
 FOOTPRINT_MAP_FRAGMENTS = ("fig-pcn-footprints-map",)

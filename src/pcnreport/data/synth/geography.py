@@ -243,7 +243,7 @@ def imd_workbook(geography: Geography, when) -> bytes:
     lsoas = geography.lsoas
     workbook = openpyxl.Workbook(write_only=True)
     notes = workbook.create_sheet("Notes")
-    notes.append(["SYNTHETIC sample: not the English Indices of Deprivation 2019. Made up by pcnreport.data.synth."])
+    notes.append(["SYNTHETIC sample: not the English Indices of Deprivation 2019. Made up by pcnreport.synth."])
     sheet = workbook.create_sheet("IMD2019")
     for column, width in zip("ABCDEF", IMD_WIDTHS):
         sheet.column_dimensions[column].width = width
