@@ -1,4 +1,4 @@
-"""Format variants every reader shares (readers/_common.py): re-cased and renamed headers, a CSV inside a
+"""Format variants every reader shares (data/readers/_headers.py, _files.py, _tables.py): re-cased and renamed headers, a CSV inside a
 ZIP archive, workbooks where a publisher ships one, and files that are none of these."""
 
 from __future__ import annotations

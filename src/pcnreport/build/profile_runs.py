@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pcnreport.build import buildcache
 from pcnreport.core.atomic import write_text_atomic
+from pcnreport.core.hashing import FileHasher
 
 NOTEBOOK = "profile.ipynb"
 MAPPING = "practice-ccg"  # the dataset the area list comes from
@@ -45,7 +46,7 @@ def _mapping_file(data_dir: Path, parameters: dict, memo: dict | None) -> Path:
     return locate(Path(data_dir), catalogue[MAPPING], wanted).path
 
 
-def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcache.FileHasher,
+def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHasher,
               save: bool = True, memo: dict | None = None) -> list[tuple[str, str, str]]:
     """(area_type, area_code, name) of every region and CCG in the mapping the build would read.
 
@@ -71,7 +72,7 @@ def area_list(project: Path, data_dir: Path, parameters: dict, hasher: buildcach
 
 
 def plan_runs(project: Path, notebook: Path, areas: list[tuple[str, str, str]], parameters: dict,
-              hasher: buildcache.FileHasher, library: str, environment: str, force: bool = False,
+              hasher: FileHasher, library: str, environment: str, force: bool = False,
               memo: dict | None = None) -> list[buildcache.NotebookPlan]:
     """One plan an area, each keyed by its own parameters and the files its last run read."""
     memo = {} if memo is None else memo  # the runs read the same datasets: locate each once

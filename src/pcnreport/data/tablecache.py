@@ -5,7 +5,7 @@ without this cache every kernel parses and validates the same files again (most 
 An entry is keyed by everything the table depends on:
 
 - the SHA-256 of the data file's bytes (remembered by size, mtime, ctime and inode, see
-  `buildcache.FileHasher`, so a 65 MB file is not re-hashed by every kernel);
+  `core.hashing.FileHasher`, so a 65 MB file is not re-hashed by every kernel);
 - the reader's name and the source of the readers package (every `.py` under `pcnreport/readers`, and
   `errors.py` which they raise from), so editing a reader invalidates its tables;
 - the versions of Python and of the libraries that parse or hold the table (pandas, numpy, pandera,

@@ -6,7 +6,7 @@
   MSOA and CCG boundaries; any extract holding the chosen CCG's residents will do, regional or national.
 
 Boundaries are optional in the catalogue: without them each map's place shows why it is missing
-(`sections.write_unavailable`; the chapters test `footprints-map-available` / `service-map-available`).
+(`outputs.write_unavailable`; the chapters test `footprints-map-available` / `service-map-available`).
 A map drawn from the synthetic sample carries a note saying so, in the chart itself.
 """
 
