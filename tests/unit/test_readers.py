@@ -175,18 +175,45 @@ def test_epcn_missing_sheet(tmp_path):
 
 
 def test_epcn_missing_column_names_sheet_column_and_what_was_found(tmp_path):
-    header = [h for h in MEMBER_HEADER if h != "PCN Parent CCG Code"]
+    header = ["Partner Organisation Code", "Partner Name", "Practice Parent CCG Code", "Practice Parent CCG Name",
+              "Practice PCN Code"]  # fmt: skip
     path = epcn_workbook(tmp_path / "ePCN.xlsx", member_header=header)
 
     with pytest.raises(DataFormatError) as excinfo:
         read_epcn(path)
 
-    [problem] = excinfo.value.problems
-    assert problem.startswith(
-        "sheet 'PCN Core Partner Details': missing column 'PCN Parent CCG Code' (expected columns: "
-        "'Partner Organisation Code'; 'Partner Name';"
+    # The columns the analysis does not use (names, the CCG codes of the partner sheet) are not expected.
+    assert excinfo.value.problems[0] == (
+        "sheet 'PCN Core Partner Details': missing column 'PCN Code' (expected columns: "
+        "'Partner Organisation Code'; 'PCN Code'; 'Practice to PCN Relationship Start Date'; "
+        "'Practice to PCN Relationship End Date'; found: 'Partner Organisation Code'; 'Partner Name'; "
+        "'Practice Parent CCG Code'; 'Practice Parent CCG Name'; 'Practice PCN Code')"
     )
-    assert "found: 'Partner Organisation Code'; 'Partner Name'; 'Practice Parent CCG Code';" in problem
+    assert len(excinfo.value.problems) == 3  # PCN Code and both relationship dates
+
+
+def test_epcn_columns_no_analysis_uses_may_be_absent(tmp_path):
+    pcn_header = [h for h in PCN_HEADER if h != "Clinical Commissioning Group Name"]
+    pcns = [(code, name, ccg, opened, closed) for code, name, ccg, _, opened, closed in PCNS]
+    member_header = [h for h in MEMBER_HEADER if h not in ("Partner Name", "PCN Parent CCG Code")]
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    sheet = workbook.create_sheet("PCN Details")
+    sheet.append(pcn_header)
+    for row in pcns:
+        sheet.append(list(row))
+    sheet = workbook.create_sheet("PCN Core Partner Details")
+    sheet.append(member_header)
+    for practice, _, practice_ccg, pcn, _, start, end in MEMBERS:
+        sheet.append([practice, practice_ccg, "A CCG", pcn, "A PCN", "A CCG", start, end])
+    workbook.save(tmp_path / "ePCN.xlsx")
+
+    epcn = read_epcn(tmp_path / "ePCN.xlsx")
+
+    assert epcn.pcns.columns.tolist() == ["pcn_code", "pcn_name", "ccg_code", "ccg_name", "open_date"]
+    assert epcn.pcns["ccg_name"].isna().all() and epcn.pcns["ccg_code"].tolist() == ["00L", "00L"]
+    assert epcn.members["practice_name"].isna().all() and epcn.members["pcn_ccg_code"].isna().all()
+    assert epcn.members["practice_ccg_code"].tolist() == ["00L", "00L", "00L", "99A"]
 
 
 def test_epcn_partner_pcn_not_in_pcn_details(tmp_path):
@@ -321,11 +348,11 @@ def test_registrations_row_numbers_count_blank_lines(tmp_path):
 
 
 def test_registrations_bad_code_and_date(tmp_path):
-    path = write(tmp_path, "regs.csv", REG_HEADER + reg_row("A8400", date="2021-01-01"))
+    path = write(tmp_path, "regs.csv", REG_HEADER + reg_row("A8400", date="01/01/2021"))
     with pytest.raises(DataFormatError) as excinfo:
         read_registrations(path)
     assert excinfo.value.problems == [
-        "row 2, column 'EXTRACT_DATE': expected a date like 01JAN2021, found '2021-01-01'",
+        "row 2, column 'EXTRACT_DATE': expected a date like 01JAN2021 or 2021-01-01, found '01/01/2021'",
         "row 2, column 'CODE': expected a practice code: a letter and 5 digits, like A81001, found 'A8400'",
     ]
 
@@ -348,8 +375,8 @@ def test_registrations_missing_column(tmp_path):
 
     assert str(path) in problems_of(excinfo)
     assert excinfo.value.problems == [
-        "missing column 'NUMBER_OF_PATIENTS' (expected columns: 'EXTRACT_DATE'; 'TYPE'; 'CCG_CODE'; 'CODE'; "
-        "'POSTCODE'; 'SEX'; 'AGE'; 'NUMBER_OF_PATIENTS'; found: 'PUBLICATION'; 'EXTRACT_DATE'; 'TYPE'; "
+        "missing column 'NUMBER_OF_PATIENTS' (expected columns: 'TYPE'; 'CODE'; 'SEX'; 'AGE'; "
+        "'NUMBER_OF_PATIENTS'; found: 'PUBLICATION'; 'EXTRACT_DATE'; 'TYPE'; "
         "'CCG_CODE'; 'ONS_CCG_CODE'; 'CODE'; 'POSTCODE'; 'SEX'; 'AGE')"
     ]
 
@@ -478,8 +505,8 @@ def test_payments_bad_numbers_and_duplicate_practices(tmp_path):
 
 
 def test_payments_missing_column_and_header_only(tmp_path):
-    path = write(tmp_path, "payments.csv", PAY_HEADER.replace("Practice Rurality,", "Rurality,"))
-    with pytest.raises(DataFormatError, match=r"missing column 'Practice Rurality' \(expected columns: .*found: "):
+    path = write(tmp_path, "payments.csv", PAY_HEADER.replace("Practice Code,", "Practice,"))
+    with pytest.raises(DataFormatError, match=r"missing column 'Practice Code' \(expected columns: .*found: "):
         read_payments(path)
 
     header_only = write(tmp_path, "header.csv", PAY_HEADER)

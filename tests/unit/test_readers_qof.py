@@ -120,7 +120,8 @@ def test_mapping_bad_codes_and_repeated_practices(tmp_path):
     )
     assert problems(read_practice_ccg, path) == [
         "row 2, column 'PCN_ODS_CODE': expected a PCN code like U12345, or 'U' (unallocated), found 'U8914'",
-        "row 2, column 'CCG_ODS_CODE': expected a CCG code: 3 letters or digits, like 00L, found 'E38000247'",
+        "row 2, column 'CCG_ODS_CODE': expected a CCG code: 3 or 5 letters or digits, like 00L or X2C4Y, "
+        "found 'E38000247'",
         "row 3, column 'CCG_ONS_CODE': expected a CCG's ONS code: E38 and 6 digits, like E38000014, found '16C'",
         "row 3, column 'STP_ODS_CODE': expected an STP code: 3 letters or digits, like QHM, found a blank cell",
         "row 3, column 'REGION_ODS_CODE': expected an NHS England region code: Y and 2 digits, like Y56, found '63'",

@@ -6,7 +6,8 @@ Each reader works the same way:
    holding the CSV, or an Excel workbook where the publisher ships one (`_files.open_table`);
 2. read every cell as text (so nothing is silently coerced: '1,234', 'abc' and '' all survive to be judged);
 3. match the header against the columns the reader needs, through the one table of accepted spellings
-   (`_headers.SPELLINGS`), ignoring case and whitespace, and report every missing one;
+   (`_headers.SPELLINGS`), ignoring case and whitespace (line breaks included), and report every missing
+   one; a column no analysis uses (`_headers.OPTIONAL`) may be absent, and is then all-missing;
 4. validate the values with a pandera schema, lazily so every bad cell is collected, plus explicit checks
    that span rows (duplicates, cross-references), which pandera cannot describe well;
 5. only then convert types and return the tidy table (docs/tables.md lists every reader's columns).

@@ -16,11 +16,12 @@ from pcnreport.core.errors import DataFormatError
 MAX_PROBLEMS = 20
 
 # Code shapes. ODS: practices are a letter and 5 digits (A81001, Y02345), PCNs are U + 5 digits, CCGs
-# (and their successor sub-ICB locations) 3 letters or digits (00L, 99A, 15N). ONS (2011 census
-# geography): LSOAs E01 + 6 digits in England (W01 in Wales), MSOAs E02 (W02).
+# 3 letters or digits (00L, 99A, 15N), or 5 for the nine CCGs made by the mergers of April 2021 (A3A8R,
+# B2M3M, D2P2L, D4U1Y, D9Y0V, M1J4Y, M2L0M, W2U3Z, X2C4Y). ONS (2011 census geography): LSOAs E01 + 6
+# digits in England (W01 in Wales), MSOAs E02 (W02).
 PRACTICE_CODE = r"[A-Z]\d{5}"
 PCN_CODE = r"U\d{5}"
-CCG_CODE = r"[0-9A-Z]{3}"
+CCG_CODE = r"[0-9A-Z]{3}|[0-9A-Z]{5}"
 LSOA_CODE = r"E01\d{6}"
 MSOA_CODE = r"E02\d{6}"
 CCG_ONS_CODE = r"E38\d{6}"  # ONS's code of a CCG (E38000014): what the CCG boundary files key on
@@ -50,13 +51,24 @@ def one_of(values: Iterable[str], expected: str) -> pa.Check:
     return pa.Check(lambda cells: cells.isin(allowed), error=expected)
 
 
-def date_check(fmt: str, expected: str, *, blank_ok: bool = False) -> pa.Check:
+def date_check(fmt: str | Sequence[str], expected: str, *, blank_ok: bool = False) -> pa.Check:
+    """Dates in the format `fmt`, or in any of several (a publisher that changed its format)."""
+
     # A regex would accept 20191340; parsing rejects impossible dates too.
     def valid(s: pd.Series) -> pd.Series:
-        ok = pd.to_datetime(s, format=fmt, errors="coerce").notna()
+        ok = parsed_dates(s, fmt).notna()
         return ok | (s == "") if blank_ok else ok
 
     return pa.Check(valid, error=expected)
+
+
+def parsed_dates(text: pd.Series, fmt: str | Sequence[str]) -> pd.Series:
+    """Each cell parsed by the first of the formats that fits it; NaT where none does."""
+    formats = [fmt] if isinstance(fmt, str) else list(fmt)
+    dates = pd.to_datetime(text, format=formats[0], errors="coerce")
+    for other in formats[1:]:
+        dates = dates.fillna(pd.to_datetime(text, format=other, errors="coerce"))
+    return dates
 
 
 def text_schema(checks: Mapping[str, pa.Check | list[pa.Check]]) -> pa.DataFrameSchema:
@@ -67,7 +79,7 @@ def text_schema(checks: Mapping[str, pa.Check | list[pa.Check]]) -> pa.DataFrame
 NOT_BLANK = matches(r".+", "a value (not blank)")
 PRACTICE = matches(PRACTICE_CODE, "a practice code: a letter and 5 digits, like A81001")
 PCN = matches(PCN_CODE, "a PCN code: U and 5 digits, like U12345")
-CCG = matches(CCG_CODE, "a CCG code: 3 letters or digits, like 00L")
+CCG = matches(CCG_CODE, "a CCG code: 3 or 5 letters or digits, like 00L or X2C4Y")
 CCG_ONS = matches(CCG_ONS_CODE, "a CCG's ONS code: E38 and 6 digits, like E38000014")
 LSOA = matches(LSOA_CODE, "an English LSOA code: E01 and 6 digits, like E01000001")
 MSOA = matches(MSOA_CODE, "an English MSOA code: E02 and 6 digits, like E02000001")

@@ -170,12 +170,11 @@ def read_workbook_table(path: Path, columns: Columns) -> Raw:
 
 
 def read_sheet(path: Path, workbook: Workbook, sheet: str, columns: Columns | None = None) -> Raw:
-    """The cells of one sheet as text, rows numbered as Excel shows them: every column, or only those of
-    `columns` that the header holds (IMD's 32,844 rows: converting only what is needed saves time)."""
+    """The cells of one sheet (found by `find_sheet`) as text, rows numbered as Excel shows them: every
+    column, or only those of `columns` that the header holds (IMD's 32,844 rows: converting only what is
+    needed saves time). Problems name the sheet as the workbook spells it."""
+    sheet = find_sheet(path, workbook, sheet)
     where = f"sheet '{sheet}', "
-    if sheet not in workbook.sheetnames:
-        found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
-        raise DataFormatError(path, f"missing sheet '{sheet}' (found sheets: {found})")
     rows = workbook.rows(sheet)
     header = next(rows, None)
     if header is None or all(cell is None or cell == "" for cell in header):
@@ -193,6 +192,24 @@ def read_sheet(path: Path, workbook: Workbook, sheet: str, columns: Columns | No
             numbers.append(number)
     cells = pd.DataFrame(records, index=numbers, columns=list(wanted), dtype="str")
     return Raw(path, names, cells, where)
+
+
+def sheet_key(name: str) -> str:
+    """A sheet name as compared: case and spaces do not matter (ODS's `PCN Details` is `PCNDetails` from
+    2022)."""
+    return "".join(str(name).split()).casefold()
+
+
+def find_sheet(path: Path, workbook: Workbook, sheet: str) -> str:
+    """The workbook's own name for `sheet`: the exact name, else the first that differs only in case and
+    spacing; a missing sheet is a DataFormatError listing the sheets there are."""
+    if sheet in workbook.sheetnames:
+        return sheet
+    same = [name for name in workbook.sheetnames if sheet_key(name) == sheet_key(sheet)]
+    if not same:
+        found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
+        raise DataFormatError(path, f"missing sheet '{sheet}' (found sheets: {found})")
+    return same[0]
 
 
 def cell_text(value) -> str:

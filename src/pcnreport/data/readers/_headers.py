@@ -2,13 +2,16 @@
 is matched against the columns a reader needs.
 
 Format variants across releases live here and only here: `SPELLINGS`, the one table of the header
-spellings accepted for each column of each dataset. Headers are compared ignoring case and runs of
-whitespace, so only genuinely different spellings are listed.
+spellings accepted for each column of each dataset, and `OPTIONAL`, the columns a reader reads when a
+file has them but never requires. Headers are compared ignoring case and runs of whitespace (line breaks
+included: ODS's workbooks since 2022 break headers over lines, 'Partner\nOrganisation\nCode'), so only
+genuinely different spellings are listed; messages show a header on one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 Columns = Mapping[str, tuple[str, ...]]
 
@@ -23,7 +26,7 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "pcn_name": ("PCN Name",),
         "ccg_code": ("Current Clinical Commissioning Group Code",),
         "ccg_name": ("Clinical Commissioning Group Name",),
-        "open_date": ("Open Date (YYYYMMDD)",),
+        "open_date": ("Open Date (YYYYMMDD)", "Open Date"),  # 2022 on: `Open Date`
         "close_date": ("Close Date",),
     },
     # The partner sheet's `PCN Name` and `Practice CCG and PCN CCG match?` are Excel formulas (VLOOKUP and
@@ -41,8 +44,9 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "registrations": {
         "extract_date": ("EXTRACT_DATE",),
         "type": ("TYPE",),
-        # July 2022 on: CCGs were replaced by sub-ICB locations, with codes of the same shape.
-        "ccg_code": ("CCG_CODE", "SUB_ICB_LOCATION_CODE"),
+        # July 2022 on the file has SUB_ICB_LOCATION_CODE in place of CCG_CODE. A sub-ICB location is not a
+        # CCG, so it is not read as one: ccg_code is optional (see OPTIONAL) and missing in those releases.
+        "ccg_code": ("CCG_CODE",),
         "practice_code": ("CODE",),
         "postcode": ("POSTCODE",),
         "sex": ("SEX",),
@@ -144,30 +148,80 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# --- Columns no analysis uses ------------------------------------------------------------------------------
+# dataset -> the canonical columns a reader returns but nothing downstream uses (analysis, report, build).
+# They are read and checked when a file has them, and are all-missing in the reader's table when it does
+# not: a later release that drops or renames one still reads. A column the reader itself needs (a date
+# that decides which rows are current, a TYPE / SEX / AGE filter) is not listed, even if it is not returned.
+# To make a column optional, check with grep that nothing downstream reads it from the reader's table.
+OPTIONAL: dict[str, frozenset[str]] = {
+    "epcn/pcns": frozenset({"ccg_name"}),
+    "epcn/members": frozenset({"practice_name", "practice_ccg_code", "pcn_ccg_code"}),
+    "registrations": frozenset({"extract_date", "ccg_code", "postcode"}),
+    "payments": frozenset(
+        {
+            "region_code", "region_name", "ccg_code", "ccg_name", "pcn_code", "pcn_name", "practice_name",
+            "practice_rurality",
+        }
+    ),
+    "practice-ccg": frozenset({"practice_name", "pcn_code", "pcn_name", "stp_code"}),
+}
+
+# How a header names a sub-ICB location (SUB_ICB_LOCATION_CODE, `Sub ICB Location Code`, SUB_ICB_LOC_ODS_CODE):
+# the organisations that replaced CCGs in July 2022. A release that has them where a required CCG column
+# should be is refused with a message saying so, rather than a bare "missing column".
+_SUB_ICB = re.compile(r"sub[\s_-]*icb", re.IGNORECASE)
+
+
 def normalised(header: str) -> str:
-    """A header as compared: case and runs of whitespace (including at the ends) do not matter."""
+    """A header as compared: case and runs of whitespace (line breaks too, and at the ends) do not matter."""
     return " ".join(str(header).split()).casefold()
 
 
-def match_header(found: Sequence[str], columns: Columns, where: str = "") -> tuple[dict[str, int], list[str]]:
-    """Map each canonical column to its position in the header, accepting any of its listed spellings."""
+def one_line(header) -> str:
+    """A header as a message quotes it: as the file spells it, but each line break (and the spaces around
+    it) shown as one space, so a workbook's multi-line headers do not make a message dozens of lines long."""
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", str(header))
+
+
+def headers_listed(found: Iterable[str]) -> str:
+    return "; ".join(f"'{one_line(header)}'" for header in found)
+
+
+def match_header(
+    found: Sequence[str], columns: Columns, where: str = "", optional: Collection[str] = ()
+) -> tuple[dict[str, int], list[str]]:
+    """Map each canonical column to its position in the header, accepting any of its listed spellings.
+    Columns in `optional` that the header lacks are left out of the positions and are no problem."""
     positions_of = {}
     for position, header in enumerate(found):
         positions_of.setdefault(normalised(header), position)  # a repeated header: the first one counts
     positions, problems = {}, []
     for name, spellings in columns.items():
         position = next((positions_of[normalised(s)] for s in spellings if normalised(s) in positions_of), None)
-        if position is None:
+        if position is not None:
+            positions[name] = position
+        elif name not in optional:
             # Name the usual spelling, any alternatives, and the whole header, so a renamed column shows.
-            expected = "; ".join(f"'{accepted[0]}'" for accepted in columns.values())
-            present = "; ".join(f"'{header}'" for header in found)
+            expected = "; ".join(f"'{accepted[0]}'" for column, accepted in columns.items() if column not in optional)
             also = f" (or {', '.join(repr(other) for other in spellings[1:])})" if spellings[1:] else ""
             problems.append(
-                f"{where}missing column '{spellings[0]}'{also} (expected columns: {expected}; found: {present})"
+                f"{where}missing column '{spellings[0]}'{also}{_sub_icb_note(name, found)} "
+                f"(expected columns: {expected}; found: {headers_listed(found)})"
             )
-        else:
-            positions[name] = position
     return positions, problems
+
+
+def _sub_icb_note(name: str, found: Sequence[str]) -> str:
+    """Why a CCG column is missing when the release names sub-ICB locations instead."""
+    sub_icb = [header for header in found if _SUB_ICB.search(str(header))]
+    if "ccg" not in name or not sub_icb:
+        return ""
+    return (
+        f": this release has sub-ICB location columns ({headers_listed(sub_icb)}) where earlier releases had "
+        "CCG columns; a sub-ICB location is not a CCG, and this version of pcnreport does not yet support "
+        "releases that use sub-ICB locations"
+    )
 
 
 def has_column(found: Sequence[str], spellings: Iterable[str]) -> bool:

@@ -22,9 +22,10 @@ from pcnreport.data.readers._checks import (
     text_schema,
 )
 from pcnreport.data.readers._files import existing_file, open_workbook, read_sheet
-from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS
 from pcnreport.data.readers._tables import Rows, tidy, to_dates
 
+# Found ignoring case and spacing: `PCNDetails` since 2022 (`_files.find_sheet`).
 PCN_SHEET = "PCN Details"
 MEMBER_SHEET = "PCN Core Partner Details"
 
@@ -61,8 +62,8 @@ class Epcn:
 
 
 def read_epcn(path, *, as_of: dt.date | str | None = None) -> Epcn:
-    """Read NHS Digital's ePCN workbook (sheets `PCN Details` and `PCN Core Partner Details`), or a ZIP
-    archive holding it.
+    """Read NHS Digital's ePCN workbook (sheets `PCN Details` and `PCN Core Partner Details`, names
+    compared ignoring case and spaces), or a ZIP archive holding it.
 
     Only current PCNs and relationships are kept. The workbook carries no extract date, so by default
     "current" means no close / end date; pass `as_of` to instead keep those open on that day (started on
@@ -104,7 +105,7 @@ def _sheet_rows(path, workbook, sheet: str, dataset: str) -> tuple[Rows | None, 
         raw = read_sheet(path, workbook, sheet)
     except DataFormatError as error:
         return None, error.problems
-    return raw.try_select(SPELLINGS[dataset])
+    return raw.try_select(SPELLINGS[dataset], OPTIONAL[dataset])
 
 
 def _membership_problems(pcns: Rows, members: Rows) -> list[str]:
@@ -114,7 +115,7 @@ def _membership_problems(pcns: Rows, members: Rows) -> list[str]:
     problems = capped(
         [
             f"{where}row {row}, column '{members.headers['pcn_code']}': expected a PCN listed (and open) in "
-            f"sheet '{PCN_SHEET}', found '{code}'"
+            f"{pcns.where[:-2]}, found '{code}'"
             for row, code in unknown["pcn_code"].items()
         ],
         "rows with a PCN not in the PCN list",

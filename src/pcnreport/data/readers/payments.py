@@ -15,12 +15,13 @@ from pcnreport.data.readers._checks import (
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
-from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS
 from pcnreport.data.readers._tables import tidy, to_numbers
 
 # The payments file writes this instead of a PCN code (and name) for practices outside any PCN.
 NO_PCN = "Unknown or no PCN"
-# ... and this for a practice whose rurality is not known.
+# ... and this for a practice whose rurality is not known, in any case ('MISSING' in 2019-20, 'Missing' in
+# 2020-21).
 NO_RURALITY = "MISSING"
 
 PAYMENTS_SCHEMA = text_schema(
@@ -43,11 +44,14 @@ def read_payments(path) -> pd.DataFrame:
 
     Returns region_code, region_name, ccg_code, ccg_name, pcn_code, pcn_name, practice_code,
     practice_name, practice_rurality, registered_patients, weighted_patients. The publisher's placeholders
-    become missing values: pcn_code and pcn_name 'Unknown or no PCN', practice_rurality 'MISSING'.
+    become missing values: pcn_code and pcn_name 'Unknown or no PCN', practice_rurality 'MISSING' (in any
+    case).
     Both patient counts are Float64: the publisher's registered figure has a fractional part for most
     practices (9023.5; 5,148 of 7,001 rows in 2019-20), which Int64 would have to round away.
+    Only practice_code and the two counts are required: the analysis uses no other column, so a file
+    lacking one reads, with that column missing. A UTF-8 byte-order mark (2020-21 on) is ignored.
     """
-    rows = open_table(path).select(SPELLINGS["payments"])
+    rows = open_table(path).select(SPELLINGS["payments"], OPTIONAL["payments"])
     raise_if_any(
         rows.path,
         rows.schema_problems(PAYMENTS_SCHEMA) + rows.duplicate_problems("practice_code", "practice code"),
@@ -61,7 +65,9 @@ def read_payments(path) -> pd.DataFrame:
         pcn_name=table["pcn_name"].mask(no_pcn | (table["pcn_name"] == NO_PCN)).astype("str"),
         practice_code=table["practice_code"],
         practice_name=table["practice_name"],
-        practice_rurality=table["practice_rurality"].replace({NO_RURALITY: pd.NA, "": pd.NA}).astype("str"),
+        practice_rurality=table["practice_rurality"]
+        .mask(table["practice_rurality"].str.upper().isin([NO_RURALITY, ""]))
+        .astype("str"),
         registered_patients=to_numbers(table["registered_patients"]),
         weighted_patients=to_numbers(table["weighted_patients"]),
     )

@@ -19,7 +19,7 @@ from pcnreport.data.readers._checks import (
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
-from pcnreport.data.readers._headers import SPELLINGS
+from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS
 from pcnreport.data.readers._tables import tidy, to_int
 
 PREVALENCE_SCHEMA = text_schema(
@@ -81,8 +81,12 @@ def read_practice_ccg(path) -> pd.DataFrame:
     ccg_name, stp_code, region_code, region_name. Codes are ODS codes (CCG 00L) except ccg_ons_code, the
     CCG's ONS code (E38000014), kept because the CCG boundary files are keyed by it (the area profiles'
     maps). A practice in no PCN (code 'U', name 'Unallocated') has pcn_code and pcn_name missing.
+    CCG codes have 3 characters, or 5 for the CCGs merged in April 2021 (2020-21 on: X2C4Y). practice_name,
+    pcn_code, pcn_name and stp_code are used by no analysis: a file without them reads, with them missing.
     """
-    rows = open_table(path, member="MAPPING_NHS_GEOGRAPHIES*.csv").select(SPELLINGS["practice-ccg"])
+    rows = open_table(path, member="MAPPING_NHS_GEOGRAPHIES*.csv").select(
+        SPELLINGS["practice-ccg"], OPTIONAL["practice-ccg"]
+    )
     raise_if_any(
         rows.path,
         rows.schema_problems(MAPPING_SCHEMA) + rows.duplicate_problems("practice_code", "practice code"),

@@ -23,12 +23,14 @@ from pcnreport.data.readers._checks import (
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
-from pcnreport.data.readers._headers import SPELLINGS, has_column
+from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS, has_column, headers_listed
 from pcnreport.data.readers._tables import Rows, tidy, to_dates, to_int
 
+# EXTRACT_DATE: like 01JAN2021 in the releases the interim report used, ISO (2026-06-01) in June 2026's.
+EXTRACT_DATE_FORMATS = ("%d%b%Y", "%Y-%m-%d")
 REGISTRATIONS_SCHEMA = text_schema(
     {
-        "extract_date": date_check("%d%b%Y", "a date like 01JAN2021"),
+        "extract_date": date_check(EXTRACT_DATE_FORMATS, "a date like 01JAN2021 or 2021-01-01"),
         "ccg_code": CCG,
         "practice_code": PRACTICE,
         "list_size": WHOLE_NUMBER,
@@ -87,9 +89,15 @@ def read_registrations(path) -> pd.DataFrame:
     or the ZIP archive holding it).
 
     Keeps practices' all-persons rows (TYPE 'GP', SEX 'ALL', AGE 'ALL'). Returns one row a practice:
-    practice_code, ccg_code, postcode, extract_date (datetime64), list_size (int64).
+    practice_code, ccg_code, postcode, extract_date (datetime64), list_size (int64). EXTRACT_DATE is read
+    as 01JAN2021 or as 2021-01-01 (later releases).
+
+    The analysis uses practice_code and list_size only, so CCG_CODE, POSTCODE and EXTRACT_DATE are not
+    required: a column the file lacks is missing in the table. Releases from July 2022 have sub-ICB
+    location columns (SUB_ICB_LOCATION_CODE) in place of CCG_CODE; a sub-ICB location is not a CCG, so
+    it is not read as one, and ccg_code is missing for those releases.
     """
-    rows = open_table(path).select(SPELLINGS["registrations"])
+    rows = open_table(path).select(SPELLINGS["registrations"], OPTIONAL["registrations"])
     rows = rows.keep((rows["type"] == "GP") & (rows["sex"] == "ALL") & (rows["age"] == "ALL"))
     if rows.frame.empty:
         raise_if_any(rows.path, ["no practice rows: expected rows with TYPE 'GP', SEX 'ALL' and AGE 'ALL'"])
@@ -102,7 +110,7 @@ def read_registrations(path) -> pd.DataFrame:
         table,
         ["practice_code", "ccg_code"],
         postcode=table["postcode"].replace("", pd.NA).astype("str"),
-        extract_date=to_dates(table["extract_date"], "%d%b%Y"),
+        extract_date=to_dates(table["extract_date"], EXTRACT_DATE_FORMATS),
         list_size=to_int(table["list_size"]),
     )
 
@@ -155,7 +163,7 @@ def read_registrations_age(path) -> pd.DataFrame:
         "; ".join(f"'{spellings[0]}'" for spellings in SPELLINGS[part].values())
         for part in ("registrations-age/bands", "registrations-age/wide")
     )
-    found = "; ".join(f"'{header}'" for header in raw.header)
+    found = headers_listed(raw.header)
     raise_if_any(
         raw.path,
         [f"{raw.where}not a registrations-by-age file: expected columns {expected} (found: {found})"],
