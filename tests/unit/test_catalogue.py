@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from fnmatch import fnmatchcase
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -36,7 +38,7 @@ def contract_datasets() -> list[str]:
 
 def test_every_dataset_of_the_contract_is_catalogued(catalogue):
     expected = contract_datasets()
-    assert len(expected) == 15
+    assert len(expected) == 16
     assert sorted(catalogue.datasets) == sorted(expected)
 
 
@@ -85,13 +87,76 @@ def test_releases_are_consistent(catalogue):
         for release in dataset.releases.values():
             where = f"{dataset.name} {release.id}"
             if release.url_confirmed:
-                assert release.url and re.search(r"\.(csv|xlsx|zip)$", release.url, re.I), where
+                # A file address, or one naming no file (an ArcGIS item) with the name to place it under.
+                assert release.url and re.search(r"\.(csv|xlsx|zip)$", release.file_name or release.url, re.I), where
+                if release.archive is None:
+                    # What `data fetch` places must be what `locate` finds.
+                    name = release.file_name or Path(unquote(urlsplit(release.url).path)).name
+                    assert any(fnmatchcase(name, p) for p in dataset.files), where
             if release.archive == "zip":
                 assert release.member, where
             if release.sha256 is not None:
                 assert release.size is not None, where
             if release.checksum_of is not None:
                 assert release.checksum_of == REPUBLISHED, where
+
+
+QOF_ZIPS = {  # release -> the ZIP's address, as public code downloads it (the issue gives 2023-24)
+    "2018-19": "https://files.digital.nhs.uk/A8/491BAC/QOF_1819_v2.zip",
+    "2019-20": "https://files.digital.nhs.uk/E2/BF16AA/QOF_1920.zip",
+    "2020-21": "https://files.digital.nhs.uk/AC/3C964F/QOF2021_v2.zip",
+    "2021-22": "https://files.digital.nhs.uk/90/6F833F/QOF_2122_V2.zip",
+    "2022-23": "https://files.digital.nhs.uk/32/40B931/QOF%202022-23%20Raw%20data%20.csv%20files.zip",
+    "2023-24": "https://files.digital.nhs.uk/DA/975A29/QOF2324.zip",
+    "2024-25": "https://files.digital.nhs.uk/95/4708D7/QOF2425.zip",
+}
+
+
+def test_qof_releases_reach_2024_25_and_share_one_zip_a_year(catalogue):
+    prevalence, mapping = catalogue["qof-prevalence"], catalogue["practice-ccg"]
+    for release, url in QOF_ZIPS.items():
+        assert prevalence.releases[release].url == url, release
+        assert (prevalence.releases[release].archive, prevalence.releases[release].member) == ("zip", "PREVALENCE_*.csv")
+        if release != "2018-19":  # 2018-19's mapping is ORGANISATION_REFERENCE_1819_v2.csv, another format
+            assert mapping.releases[release].url == url, release
+            assert mapping.releases[release].member == "MAPPING_NHS_GEOGRAPHIES_*.csv", release
+    assert "2018-19" not in mapping.releases
+    # Members as published (PREVALENCE_2021_v2.csv, PREVALENCE_2122_V2.csv) match the release's member glob.
+    for name in ("PREVALENCE_2021_v2.csv", "PREVALENCE_2122_V2.csv", "PREVALENCE_2324.csv"):
+        assert fnmatchcase(name, "PREVALENCE_*.csv") and any(fnmatchcase(name, p) for p in prevalence.file_patterns)
+
+
+def test_every_public_dataset_with_later_editions_is_discoverable(catalogue):
+    discoverable = {name for name, d in catalogue.datasets.items() if d.discovery is not None}
+    assert discoverable == {
+        "registrations", "registrations-age", "registrations-lsoa", "registrations-map", "qof-prevalence",
+        "practice-ccg", "payments",
+    }  # fmt: skip
+    qof = catalogue["qof-prevalence"].discovery
+    page = '<a href="/data-and-information/publications/statistical/quality-and-outcomes-framework-achievement-prevalence-and-exceptions-data/2025-26">'
+    assert [m.group("release") for m in re.finditer(qof.pattern, page)] == ["2025-26"]
+    assert catalogue["practice-ccg"].discovery == qof
+
+
+def test_every_dataset_the_build_needs_can_be_fetched(catalogue):
+    # `make fetch-data` (--all --require-all) stops a publish when a required dataset has no downloadable
+    # release; the 2011 rural-urban classes were that dataset until ONS's ArcGIS item address was catalogued.
+    from pcnreport.data.fetch import fetchable
+
+    assert [d.name for d in catalogue.datasets.values() if d.required and not fetchable(d)] == []
+    assert [r.id for r in fetchable(catalogue["ruc"])] == ["2011"]
+
+
+def test_the_practice_mapping_of_the_registrations_is_catalogued_and_optional(catalogue):
+    mapping = catalogue["registrations-map"]
+    assert (mapping.folder, mapping.reader, mapping.required) == ("registrations-map", "read_practice_map", False)
+    assert mapping.file_on_landing_page and mapping.files[0] == "gp-reg-pat-prac-map.csv"
+    assert mapping.discovery.url.endswith("/patients-registered-at-a-gp-practice/{month_name}-{year}")
+    confirmed = {r.id: r.url for r in mapping.releases.values() if r.url_confirmed}
+    assert confirmed == {
+        "2022-10": "https://files.digital.nhs.uk/1F/9ACF6B/gp-reg-pat-prac-map.csv",
+        "2023-05": "https://files.digital.nhs.uk/11/9809CA/gp-reg-pat-prac-map.csv",
+    }
 
 
 def test_item_access_names_known_datasets(catalogue):
@@ -121,6 +186,10 @@ GOOD = {
         ({"releases": {"2020": {"url": "https://e.org/a", "archive": "tar"}}}, "'archive' must be zip"),
         ({"releases": {"2020": {"url": "https://e.org/a", "member": "*.csv"}}}, "needs 'archive: zip'"),
         ({"releases": {"2020": {"sha256": None}}}, "missing 'url'"),
+        ({"releases": {"2020": {"url": "https://e.org/data", "file_name": "../a.csv"}}}, "'file_name' must be a plain"),
+        ({"releases": {"2020": {"url": "https://e.org/data", "file_name": ".a.csv"}}}, "'file_name' must be a plain"),
+        ({"releases": {"2020": {"url": "https://e.org/a.zip", "archive": "zip", "member": "*.csv", "file_name": "a.zip"}}},
+         "not an archive's"),
     ],
 )
 def test_malformed_entries_name_the_file_and_entry(tmp_path, change, message):

@@ -7,6 +7,7 @@ import hashlib
 import io
 import socket
 import zipfile
+from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class Server:
         self.ranges = True  # honour Range headers with 206
         self.break_first_after: int | None = None  # first request: send this many body bytes, then drop
         self.status: int | None = None  # answer every request with this status instead
+        self.headers: dict[str, dict[str, str]] = {}  # path -> extra response headers (Content-Disposition)
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.url = ""
 
@@ -68,6 +70,8 @@ def make_handler(state: Server):
                 self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
             else:
                 self.send_response(200)
+            for name, value in state.headers.get(self.path, {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body) - start))
             self.end_headers()
             payload = body[start:]
@@ -416,3 +420,67 @@ def test_fetch_all_includes_landing_page_releases_of_marked_datasets_only(tmp_pa
     unmarked = load_catalogue(catalogue_with(tmp_path / "b", r1={"url": "https://example.org/p", "url_confirmed": False}))
     assert [r.id for r in fetchable(marked["demo"])] == ["r1"]
     assert fetchable(unmarked["demo"]) == []
+
+
+# --- Addresses that name no file (ONS's ArcGIS items: .../items/<id>/data) ------------------------------------
+
+
+def test_a_download_is_named_by_its_content_disposition(tmp_path, server):
+    server.files["/items/9855/data"] = BODY
+    server.headers["/items/9855/data"] = {"Content-Disposition": 'attachment; filename="demo_RUC11_LSOA11.csv"'}
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/items/9855/data"})
+    messages: list[str] = []
+    placed = run_fetch(tmp_path, catalogue, log=messages.append)
+    assert placed == tmp_path / "data" / "demo" / "r1" / "demo_RUC11_LSOA11.csv"
+    assert placed.read_bytes() == BODY
+    assert any(sha(BODY) in m for m in messages)  # no checksum catalogued: the computed one is printed
+    assert not any("matches none of the dataset's file names" in m for m in messages)
+
+    # From the cache, into another folder: the same name, and no request.
+    again = fetch(
+        load_catalogue(catalogue), "demo", "r1", tmp_path / "data2", cache_dir=tmp_path / "cache", progress=False,
+        log=messages.append,
+    )  # fmt: skip
+    assert again == tmp_path / "data2" / "demo" / "r1" / "demo_RUC11_LSOA11.csv"
+    assert len(server.requests) == 1
+
+
+def test_the_catalogues_file_name_wins_over_the_servers(tmp_path, server):
+    server.files["/items/9855/data"] = BODY
+    server.headers["/items/9855/data"] = {"Content-Disposition": 'attachment; filename="other.csv"'}
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/items/9855/data", "file_name": "demo_ruc.csv"})
+    assert run_fetch(tmp_path, catalogue) == tmp_path / "data" / "demo" / "r1" / "demo_ruc.csv"
+
+
+@pytest.mark.parametrize(
+    ("disposition", "placed"),
+    [
+        ('attachment; filename="../../demo_up.csv"', "demo_up.csv"),  # only the last part: never outside the folder
+        ("attachment; filename*=UTF-8''demo%20encoded.csv", "demo encoded.csv"),  # RFC 2231 form
+        ('attachment; filename=".demo_hidden.csv"', "data"),  # a hidden name is not used: the address's name is
+        ("inline", "data"),
+    ],
+)
+def test_a_servers_file_name_is_reduced_to_a_safe_plain_name(tmp_path, server, disposition, placed):
+    server.files["/items/1/data"] = BODY
+    server.headers["/items/1/data"] = {"Content-Disposition": disposition}
+    catalogue = catalogue_with(tmp_path, r1={"url": f"{server.url}/items/1/data"})
+    messages: list[str] = []
+    path = run_fetch(tmp_path, catalogue, log=messages.append)
+    assert path == tmp_path / "data" / "demo" / "r1" / placed
+    assert leftovers(tmp_path / "data") == sorted(["demo", "r1", placed])
+    # A name the dataset's `files` do not match is placed, but the note says the build will not find it.
+    unmatched = any("matches none of the dataset's file names" in m and "file_name" in m for m in messages)
+    assert unmatched == (placed == "data")
+
+
+def test_the_projects_ruc_release_is_downloadable_and_named_for_its_dataset():
+    from pcnreport.data.fetch import is_downloadable, placed_name
+
+    catalogue = load_catalogue(Path(__file__).resolve().parents[2] / "data" / "catalogue.yaml")
+    ruc = catalogue["ruc"]
+    release = catalogue.release("ruc", "2011")
+    assert release.url == "https://ons.maps.arcgis.com/sharing/rest/content/items/9855221596994bde8363a685cb3dd58a/data"
+    assert is_downloadable(ruc, release) and not release.verifies_download  # its checksum is of a copy
+    name = placed_name(release, release.url, None)
+    assert any(fnmatchcase(name, pattern) for pattern in ruc.file_patterns), name

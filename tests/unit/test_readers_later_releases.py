@@ -137,15 +137,17 @@ def test_line_broken_headers_are_quoted_on_one_line(tmp_path):
     ]
 
 
-def test_epcn_with_sub_icb_locations_in_place_of_ccgs_is_refused_saying_why(tmp_path):
+def test_epcn_with_an_unknown_sub_icb_spelling_is_refused_saying_why(tmp_path):
+    # ODS's 2023 spelling is `Current Sub ICB Loc Code` (tests/unit/test_readers_sub_icb.py); one not listed
+    # in _headers.SPELLINGS is refused, saying the columns are sub-ICB ones and where the accepted ones are.
     header = [*PCN_HEADER_2022]
     header[2:4] = ["Current Sub ICB\nLocation Code", "Sub ICB\nLocation Name"]
     [problem] = problems(read_epcn, workbook_2022(tmp_path / "ePCN.xlsx", pcn_header=header))
     assert problem.startswith(
-        "sheet 'PCNDetails': missing column 'Current Clinical Commissioning Group Code': this release has sub-ICB "
-        "location columns ('Current Sub ICB Location Code'; 'Sub ICB Location Name') where earlier releases had "
-        "CCG columns; a sub-ICB location is not a CCG, and this version of pcnreport does not yet support "
-        "releases that use sub-ICB locations (expected columns: "
+        "sheet 'PCNDetails': missing column 'Current Clinical Commissioning Group Code' (or 'Current Sub ICB Loc "
+        "Code'): this release has sub-ICB location columns ('Current Sub ICB Location Code'; 'Sub ICB Location "
+        "Name') where earlier releases had CCG columns, but none under a sub-ICB spelling this version of "
+        "pcnreport reads (those are listed with the column) (expected columns: "
     )
 
 
@@ -223,13 +225,15 @@ def test_qof_mapping_2020_21_with_a_five_character_ccg(tmp_path):
     assert mapping["pcn_code"].tolist()[0] == "U12345" and pd.isna(mapping["pcn_code"].iloc[1])
 
 
-def test_qof_mapping_with_sub_icb_locations_is_refused_saying_why(tmp_path):
+def test_qof_mapping_with_sub_icb_loc_spelling_reads_as_sub_icb_locations(tmp_path):
+    # SUB_ICB_LOC_* is how NHS Digital's other geography files spell the sub-ICB columns: read as such.
     header = [h.replace("CCG_", "SUB_ICB_LOC_") for h in MAPPING_HEADER_2021]
-    path = write_csv(tmp_path / "MAPPING_NHS_GEOGRAPHIES_2223.csv", [header, ["x"] * len(header)])
-    found = problems(read_practice_ccg, path)
-    assert len(found) == 3  # CCG_ODS_CODE, CCG_ONS_CODE and CCG_NAME: each says why
-    assert all("a sub-ICB location is not a CCG, and this version of pcnreport does not yet support" in p
-               for p in found)  # fmt: skip
+    row = ["E92000001", "ENG", "England", "Y63", "E40000012", "North East and Yorkshire", "QHM", "E54000050",
+           "North East and North Cumbria", "16C", "E38000247", "NHS North East and North Cumbria ICB - 16C", "U89141",
+           "Stockton PCN", "A81001", "The Densham Surgery"]  # fmt: skip
+    mapping = read_practice_ccg(write_csv(tmp_path / "MAPPING_NHS_GEOGRAPHIES_2223.csv", [header, row]))
+    assert mapping.attrs["commissioner_level"] == "sub-icb"
+    assert mapping[["ccg_code", "ccg_ons_code"]].values.tolist() == [["16C", "E38000247"]]
 
 
 REGISTRATIONS_HEADER_2026 = ["PUBLICATION", "EXTRACT_DATE", "TYPE", "SUB_ICB_LOCATION_CODE",
@@ -307,6 +311,7 @@ def test_real_epcn_2022(later):
     assert five == {"A3A8R", "B2M3M", "D2P2L", "D4U1Y", "D9Y0V", "M1J4Y", "M2L0M", "W2U3Z", "X2C4Y"}
     assert epcn.pcns["ccg_code"].nunique() == len({row[2] for row in pcns}) == 106
     assert set(epcn.members["pcn_code"]) <= set(epcn.pcns["pcn_code"])
+    assert epcn.commissioner_level == epcn.pcns.attrs["commissioner_level"] == "ccg"  # February 2022: CCGs
 
 
 @pytest.mark.shared_data
@@ -321,6 +326,7 @@ def test_real_qof_mapping_2020_21(later):
     assert sum(len(code) == 5 for code in ccgs) == 9
     assert mapping["stp_code"].nunique() == len({row["STP_ODS_CODE"] for row in rows}) == 42
     assert mapping["pcn_code"].isna().sum() == sum(row["PCN_ODS_CODE"] == "U" for row in rows)
+    assert mapping.attrs["commissioner_level"] == "ccg" and mapping["icb_code"].isna().all()
 
 
 @pytest.mark.shared_data

@@ -43,6 +43,16 @@ def test_prevalence_2023_24_spellings(tmp_path):
     ]
 
 
+def test_prevalence_registers_written_as_decimals_from_2021_22(tmp_path):
+    header = "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PRACTICE_LIST_SIZE\n"
+    path = write(tmp_path, "PREVALENCE_2122.csv", header + "A81001,AF,112.0,TOTAL,4086\nA81002,AF,0.0,TOTAL,10\n")
+    assert read_qof_prevalence(path)["register"].tolist() == [112, 0]
+    fraction = write(tmp_path, "PREVALENCE_2223.csv", header + "A81001,AF,112.5,TOTAL,4086\n")
+    assert problems(read_qof_prevalence, fraction) == [
+        "row 2, column 'REGISTER': expected a whole number >= 0 (112 or 112.0) or blank, found '112.5'"
+    ]
+
+
 def test_prevalence_bad_values_and_repeats(tmp_path):
     path = write(
         tmp_path,
@@ -55,7 +65,7 @@ def test_prevalence_bad_values_and_repeats(tmp_path):
     )
     assert problems(read_qof_prevalence, path) == [
         "row 2, column 'INDICATOR_GROUP_CODE': expected an indicator group code in capitals, like COPD, found 'copd'",
-        "row 3, column 'REGISTER': expected a whole number >= 0 or blank, found '-1'",
+        "row 3, column 'REGISTER': expected a whole number >= 0 (112 or 112.0) or blank, found '-1'",
         "row 3, column 'PATIENT_LIST_TYPE': expected a patient list type like TOTAL, 18OV or 30_74, found 'ALL'",
         "row 5, column 'PATIENT_LIST_TYPE': expected a patient list type like TOTAL, 18OV or 30_74, found 'ALL'",
         "row 4, column 'PATIENT_LIST_SIZE': expected a whole number >= 0, found a blank cell",
@@ -102,11 +112,17 @@ def test_mapping_one_row_a_practice_with_unallocated_as_missing(tmp_path):
             "ccg_ons_code": ["E38000247"] * 2,
             "ccg_name": ["NHS Tees Valley CCG"] * 2,
             "stp_code": ["QHM"] * 2,
+            # ICBs replaced STPs in 2022/23's mapping: a 2019/20 file has none, so they are missing.
+            "icb_code": pd.Series([None] * 2, dtype="str"),
+            "icb_ons_code": pd.Series([None] * 2, dtype="str"),
+            "icb_name": pd.Series([None] * 2, dtype="str"),
             "region_code": ["Y63"] * 2,
             "region_name": ["North East and Yorkshire"] * 2,
         }
     )
-    pd.testing.assert_frame_equal(read_practice_ccg(path), expected)
+    mapping = read_practice_ccg(path)
+    pd.testing.assert_frame_equal(mapping, expected)
+    assert mapping.attrs["commissioner_level"] == "ccg"
 
 
 def test_mapping_bad_codes_and_repeated_practices(tmp_path):

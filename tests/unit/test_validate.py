@@ -10,9 +10,12 @@ import pytest
 import yaml
 
 from pcnreport import cli
-from pcnreport.core.errors import DataFormatError, DataNotFoundError
+from pcnreport.core.errors import DataFolderError, DataFormatError, DataNotFoundError
 from pcnreport.data import readers
 from pcnreport.data.catalogue import load_catalogue
+from pcnreport.data.inputs import DataInputs
+from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
+from pcnreport.data.tablecache import TableCache
 from pcnreport.data.validate import MISSING, OK, PROBLEMS, validate_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,6 +140,23 @@ def test_checksum_difference_is_a_warning(tmp_path, monkeypatch):
     assert "0" * 64 in latest.warnings[0]
 
 
+def test_a_file_other_than_the_republished_copy_is_not_called_a_revision(tmp_path, monkeypatch):
+    # The catalogue's checksum of a republished copy (checksum_of) recognises that copy only: the publisher's
+    # own download, fetched since, differs and the warning says so rather than suggest a revision.
+    monkeypatch.setattr(readers, "read_demo", lambda path: None, raising=False)
+    copy = b"lsoa,RUC11CD\n"
+    release = {"url": "https://e.org/items/1/data", "file_name": "demo.csv", "sha256": hashlib.sha256(copy).hexdigest(),
+               "size": len(copy), "checksum_of": "republished copy in ../shared/data"}  # fmt: skip
+    catalogue = load_catalogue(catalogue_file(tmp_path, {"demo": entry("demo", ["demo.csv"], "read_demo", {"2011": release})}))
+    data = tmp_path / "data"
+    write(data / "demo" / "2011" / "demo.csv", copy.decode())
+    assert validate_data_dir(catalogue, data)["demo"].warnings == ()
+    write(data / "demo" / "2011" / "demo.csv", "LSOA11CD,RUC11CD\n")
+    (warning,) = validate_data_dir(catalogue, data)["demo"].warnings
+    assert "checksum is of the republished copy in ../shared/data" in warning and "is another copy" in warning
+    assert "revised" not in warning
+
+
 def test_cli_exit_codes(tmp_path, capsys):
     datasets = {"registrations": entry("registrations", ["gp-reg-pat-prac-all.csv"], "read_registrations")}
     project = catalogue_file(tmp_path, datasets).parents[1]
@@ -154,6 +174,72 @@ def test_cli_exit_codes(tmp_path, capsys):
 def test_absent_folder_is_an_error(tmp_path):
     with pytest.raises(DataNotFoundError, match="no such data folder"):
         validate_data_dir(load_catalogue(REPO / "data" / "catalogue.yaml"), tmp_path / "absent")
+
+
+# --- what stops a build ------------------------------------------------------------------------------
+
+def test_build_error_lists_every_broken_and_every_missing_required_dataset(tmp_path, monkeypatch):
+    def read_demo(path):
+        raise DataFormatError(path, ["row 2, column 'a': expected a number", "row 3, column 'b': blank"])
+
+    monkeypatch.setattr(readers, "read_demo", read_demo, raising=False)
+    catalogue = load_catalogue(catalogue_file(tmp_path, {
+        "registrations": entry("registrations", ["gp-reg-pat-prac-all.csv"], "read_registrations"),
+        "demo": entry("demo", ["demo.csv"], "read_demo"),
+        "payments": entry("payments", ["payments.csv"], "read_payments"),
+        "federations": {**entry("federations", ["federations.csv"], "read_federations"), "required": False},
+    }))  # fmt: skip
+    data = tmp_path / "data"
+    write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + BAD_ROWS)
+    write(data / "demo" / "2020" / "demo.csv", "anything\n")
+    error = validate_data_dir(catalogue, data).build_error()
+    assert isinstance(error, DataFolderError) and error.exit_code == 3  # a file in a wrong format
+    message = str(error)
+    assert message.startswith(f"'{data}': 3 dataset(s) cannot be used; no notebook was run:\n")
+    assert "  registrations (registrations/2020-01/gp-reg-pat-prac-all.csv): 2 problem(s):" in message
+    assert "    - row 2, column 'CODE'" in message and "    - row 3, column 'NUMBER_OF_PATIENTS'" in message
+    assert "  demo (demo/2020/demo.csv): 2 problem(s):\n    - row 2, column 'a': expected a number\n" in message
+    assert "  payments: missing: " in message and "no release of 'payments'" in message
+    assert "federations" not in message  # optional: its section shows a notice instead
+
+    # Only missing: the exit code of missing data.
+    write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + GOOD_ROWS)
+    monkeypatch.setattr(readers, "read_demo", lambda path: "fine", raising=False)
+    error = validate_data_dir(catalogue, data).build_error()
+    assert error.exit_code == 4 and list(error.missing) == ["payments"] and not error.problems
+
+    write(data / "payments" / "2019-20" / "payments.csv", "x\n")
+    monkeypatch.setattr(readers, "read_payments", lambda path: "fine")
+    assert validate_data_dir(catalogue, data).build_error() is None
+    # A dataset catalogued ahead of its reader: `validate` says it is unchecked, the build (which cannot
+    # read it) goes ahead.
+    monkeypatch.delattr(readers, "read_demo")
+    report = validate_data_dir(catalogue, data)
+    assert report["demo"].status == PROBLEMS and report.build_error() is None
+
+
+def test_through_the_table_cache_a_file_already_read_is_not_read_again(tmp_path, two_datasets):
+    catalogue, calls = two_datasets
+    data = tmp_path / "data"
+    write(data / "registrations" / "2020-01" / "gp-reg-pat-prac-all.csv", HEADER + GOOD_ROWS)
+    demo = write(data / "demo" / "2020" / "demo.csv", "fine\n")
+    project = tmp_path / "project"
+
+    def check():
+        cache = TableCache(project / TABLE_CACHE)
+        return validate_data_dir(catalogue, data, table_cache=cache, checksums=False), cache
+
+    report, _ = check()
+    assert report.ok and calls == [demo]
+    # The check stored the tables: a notebook's read is a cache hit, not a second parse.
+    inputs = DataInputs(data, catalogue, table_cache=TableCache(project / TABLE_CACHE))
+    assert inputs.read("demo") == "fine\n" and inputs.table_cache.hits == ["demo"] and calls == [demo]
+    report, _ = check()
+    assert report.ok and calls == [demo]  # accepted before: a lookup, no read
+    demo.write_text("bad\n")  # edited: read again, and its problems found
+    report, _ = check()
+    assert calls == [demo, demo] and report["demo"].status == PROBLEMS
+    assert report.build_error().exit_code == 3
 
 
 @pytest.mark.shared_data

@@ -35,6 +35,31 @@ class DataNotFoundError(PcnReportError):
     exit_code = 4
 
 
+class DataFolderError(PcnReportError):
+    """Datasets of a data folder a build cannot use, all listed at once (the build checks them before
+    running anything, so the user fixes every file in one go rather than one a build).
+
+    `problems`: "dataset (file)" -> its problems; `missing`: dataset -> why it was not found. The exit
+    code is DataFormatError's when any file is in a wrong format (fixing the files is the user's work
+    either way, and a file in a wrong format is the more specific trouble), DataNotFoundError's when
+    datasets are only missing.
+    """
+
+    def __init__(self, data_dir, problems: dict[str, list[str]], missing: dict[str, str]):
+        self.data_dir = str(data_dir)
+        self.problems = {name: list(found) for name, found in problems.items()}
+        self.missing = dict(missing)
+        self.exit_code = DataFormatError.exit_code if self.problems else DataNotFoundError.exit_code
+        count = len(self.problems) + len(self.missing)
+        lines = [f"'{self.data_dir}': {count} dataset(s) cannot be used; no notebook was run:"]
+        for name, found in self.problems.items():
+            lines.append(f"  {name}: {len(found)} problem(s):")
+            lines += [f"    - {problem}" for problem in found]
+        for name, why in self.missing.items():
+            lines.append(f"  {name}: missing: {why}")
+        super().__init__("\n".join(lines))
+
+
 class RenderError(PcnReportError):
     """The renderer (Quarto, or pandoc + Typst) failed or a source uses something it cannot render."""
 

@@ -28,6 +28,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _RELEASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]*")
 _ARCHIVES = (None, "zip")
 
 
@@ -49,6 +50,9 @@ class Release:
     member: str | None = None  # glob of the file inside the archive
     checksum_of: str | None = None
     notes: str = ""
+    # The name to place a download under when its address names no file of the dataset (an ArcGIS item's
+    # .../items/<id>/data); without it, the name the server gives (Content-Disposition) or the address's.
+    file_name: str | None = None
 
     @property
     def verifies_download(self) -> bool:
@@ -140,7 +144,7 @@ class Catalogue:
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
 _DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "file_on_landing_page", "attribution")
 _RELEASE_REQUIRED = ("url",)
-_RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes")
+_RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes", "file_name")
 
 
 class _Malformed(Exception):
@@ -275,9 +279,16 @@ def _release(rid: Any, entry: Any) -> Release:
     checksum_of = entry.get("checksum_of")
     if checksum_of is not None and not isinstance(checksum_of, str):
         raise _Malformed("'checksum_of' must be text")
+    file_name = entry.get("file_name")
+    if file_name is not None:
+        if not isinstance(file_name, str) or not _FILE_NAME.fullmatch(file_name):
+            raise _Malformed(f"'file_name' must be a plain file name (no folders, not hidden), not {file_name!r}")
+        if archive is not None:
+            # A ZIP's members are placed under their own names: a name for the archive would be unused.
+            raise _Malformed("'file_name' names a downloaded file that is placed as it is, not an archive's")
     return Release(
         id=rid, url=url, url_confirmed=confirmed, sha256=sha256, size=size, archive=archive, member=member,
-        checksum_of=checksum_of, notes=str(entry.get("notes") or ""),
+        checksum_of=checksum_of, notes=str(entry.get("notes") or ""), file_name=file_name,
     )  # fmt: skip
 
 

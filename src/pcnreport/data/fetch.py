@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from pcnreport.core.atomic import copy_atomic, current_umask
@@ -54,6 +55,14 @@ class Retry:
 
 class _Transient(Exception):
     """A failure worth retrying (connection reset, timeout, 5xx)."""
+
+
+class Downloaded(NamedTuple):
+    sha256: str
+    size: int
+    # The file name the server gave (Content-Disposition), None when it gave none: an address such as an
+    # ArcGIS item's .../items/<id>/data names no file, but the response does.
+    name: str | None = None
 
 
 # --- Fetching a catalogued release ------------------------------------------------------------------------
@@ -92,12 +101,13 @@ def fetch(
     if cached.is_file():
         log(f"cache: {entry.name} {rel.id} from '{cached}'")
         address = _recorded_address(cached, rel)
+        served_name = _recorded_facts(cached).get("file_name")
     else:
         address = rel.url
         if not rel.url_confirmed:
             address = landing.resolve(rel.url, entry, retry.timeout)
             log(f"found {entry.name} {rel.id} at {address} (linked from {rel.url})")
-        sha256, size = download(
+        sha256, size, served_name = download(
             address,
             cached,
             expected_sha256=rel.sha256 if rel.verifies_download else None,
@@ -105,7 +115,7 @@ def fetch(
             retry=retry,
             progress=progress,
         )
-        _record(cached, address, sha256, size)
+        _record(cached, address, sha256, size, served_name)
         if not rel.verifies_download:
             log(_unknown_checksum_note(entry, rel, sha256, size))
 
@@ -121,7 +131,21 @@ def fetch(
                 cached.with_name(cached.name + ".json").unlink(missing_ok=True)
             raise
         return placed[0]
-    return copy_atomic(cached, target_dir / file_name(address))
+    name = placed_name(rel, address, served_name)
+    if not any(fnmatchcase(name.lower(), pattern.lower()) for pattern in entry.file_patterns):
+        log(
+            f"note: {entry.name} {rel.id} is placed as '{name}', which matches none of the dataset's file names "
+            f"({', '.join(entry.file_patterns)}), so `data validate` and the build will not find it: give the "
+            "release a `file_name` in data/catalogue.yaml"
+        )
+    return copy_atomic(cached, target_dir / name)
+
+
+def placed_name(release: Release, address: str, served_name: str | None) -> str:
+    """The name a downloaded (not archived) file is placed under: the catalogue's `file_name`, else the name
+    the server gave, else the address's last part. The catalogue wins so that the name matches the
+    dataset's `files` whatever the server calls the file."""
+    return release.file_name or served_name or file_name(address)
 
 
 def is_downloadable(dataset: Dataset, release: Release) -> bool:
@@ -185,16 +209,27 @@ def _recorded_address(cached: Path, release: Release) -> str:
     """The address the cached file was downloaded from (a landing page's link is known only then)."""
     if release.url_confirmed:
         return release.url
-    try:
-        return json.loads(cached.with_name(cached.name + ".json").read_text(encoding="utf-8"))["url"]
-    except (OSError, ValueError, KeyError, TypeError):
+    address = _recorded_facts(cached).get("url")
+    if not isinstance(address, str):
         raise FetchError(
             f"'{cached}': the cache does not record where this download came from; delete it and fetch again"
-        ) from None
+        )
+    return address
 
 
-def _record(cached: Path, url: str, sha256: str, size: int) -> None:
+def _recorded_facts(cached: Path) -> dict:
+    """What `_record` wrote beside a cached download; empty when nothing readable was recorded."""
+    try:
+        facts = json.loads(cached.with_name(cached.name + ".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return facts if isinstance(facts, dict) else {}
+
+
+def _record(cached: Path, url: str, sha256: str, size: int, served_name: str | None = None) -> None:
     facts = {"url": url, "sha256": sha256, "size": size, "fetched": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if served_name:
+        facts["file_name"] = served_name  # so a later fetch from the cache places it under the same name
     cached.with_name(cached.name + ".json").write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
 
 
@@ -222,18 +257,20 @@ def download(
     expected_size: int | None = None,
     retry: Retry = Retry(),
     progress: bool = True,
-) -> tuple[str, int]:
+) -> Downloaded:
     """Download `url` to `dest` through `dest.part`, resuming it after a broken connection.
 
-    Returns the file's (sha256, size). A wrong checksum or size raises ChecksumError and deletes the
-    partial file, so a bad download is never kept (nor resumed from).
+    Returns the file's sha256 and size, and the file name the server gave (Content-Disposition) if any.
+    A wrong checksum or size raises ChecksumError and deletes the partial file, so a bad download is never
+    kept (nor resumed from).
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
+    served_name = None
     for attempt in range(1, retry.attempts + 1):
         try:
-            _attempt(url, part, expected_size, retry.timeout, progress)
+            served_name = _attempt(url, part, expected_size, retry.timeout, progress)
             break
         except _Transient as exc:
             if attempt == retry.attempts:
@@ -250,10 +287,25 @@ def download(
         part.unlink()
         raise ChecksumError(url, f"sha256 {expected_sha256}", f"sha256 {sha256}")
     os.replace(part, dest)
-    return sha256, size
+    return Downloaded(sha256, size, served_name)
 
 
-def _attempt(url: str, part: Path, expected_size: int | None, timeout: float, progress: bool) -> None:
+def served_file_name(headers) -> str | None:
+    """The file name in a response's Content-Disposition header, reduced to a safe plain name (its last
+    path part, no control characters, not hidden); None when there is none or nothing safe is left."""
+    try:
+        raw = headers.get_filename()  # email.message.Message: handles filename="..." and RFC 2231 filename*=
+    except (AttributeError, ValueError, LookupError):
+        return None
+    if not raw:
+        return None
+    name = re.split(r"[\\/]", str(raw).strip())[-1].strip()
+    if not name or name.startswith(".") or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return None
+    return name
+
+
+def _attempt(url: str, part: Path, expected_size: int | None, timeout: float, progress: bool) -> str | None:
     offset = part.stat().st_size if part.exists() else 0
     if expected_size is not None and offset > expected_size:
         part.unlink()  # longer than the whole file: not a prefix of it
@@ -291,6 +343,7 @@ def _attempt(url: str, part: Path, expected_size: int | None, timeout: float, pr
                 raise _Transient(f"connection broken after {out.tell()} bytes: {exc!r}") from None
         if length and length.isdigit() and part.stat().st_size < total:
             raise _Transient(f"connection closed after {part.stat().st_size} of {total} bytes")
+        return served_file_name(response.headers)
 
 
 def _range_start(response) -> int | None:

@@ -205,8 +205,8 @@ def apply_updates(catalogue: Catalogue, updates: list[Update], *, cache_dir: Pat
         fields: dict[str, object] = {"url": address}
         if address != update.url or update.is_file:
             cached = Path(cache_dir) / url_cache_name(address)
-            sha256, size = download(address, cached, progress=False)
-            fields.update(sha256=sha256, size=size)
+            got = download(address, cached, progress=False)
+            fields.update(sha256=got.sha256, size=got.size)
             previous = dataset.releases.get(update.latest or "")
             if address.lower().endswith(".zip") and previous is not None and previous.archive:
                 fields.update(archive=previous.archive, member=previous.member)

@@ -13,6 +13,10 @@ Problems and warnings:
   checksum is enforced;
 - a dataset absent from the folder is listed as missing, which is not a problem by itself (not every
   analysis needs every dataset; the build reports what it lacks).
+
+The build runs the same check before any notebook (`build_error`): it reads through the project's table
+cache, so a file its reader already accepted costs a lookup, and one it has not is parsed once for the
+check and the notebooks alike.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcnreport.core.errors import DataFormatError, DataNotFoundError, PcnReportError
+from pcnreport.core.errors import DataFolderError, DataFormatError, DataNotFoundError, PcnReportError
 from pcnreport.core.hashing import sha256_of
-from pcnreport.data.catalogue import Catalogue, Dataset, LocatedFile, locate
+from pcnreport.data.catalogue import Catalogue, Dataset, LocatedFile, Release, locate
+from pcnreport.data.tablecache import TableCache
 
 OK, PROBLEMS, MISSING = "ok", "problems", "missing"
 
@@ -36,6 +41,8 @@ class DatasetReport:
     member: str | None = None
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    required: bool = True  # the catalogue's flag: a build cannot go without it
+    has_reader: bool = True  # False: the catalogue names a reader not written yet, so nothing reads the file
 
 
 @dataclass(frozen=True)
@@ -68,35 +75,71 @@ class ValidationReport:
         lines.append(f"{counts[OK]} ok, {counts[PROBLEMS]} with problems, {counts[MISSING]} missing")
         return "\n".join(lines)
 
+    def build_error(self) -> DataFolderError | None:
+        """What stops a build: every dataset whose file has problems and every required one that is
+        missing, in one error (None when the build can go ahead). An optional dataset that is missing
+        is not in it: its section shows a notice instead; nor is one whose reader is not written yet (a
+        dataset catalogued ahead of its analysis): no notebook can read it."""
+        bad = {
+            f"{d.dataset} ({_shown(d, self.data_dir)})": list(d.problems)
+            for d in self.datasets if d.status == PROBLEMS and d.has_reader
+        }  # fmt: skip
+        missing = {d.dataset: d.problems[0] for d in self.datasets if d.status == MISSING and d.required}
+        return DataFolderError(self.data_dir, bad, missing) if bad or missing else None
 
-def validate_data_dir(catalogue: Catalogue, data_dir: Path) -> ValidationReport:
+
+def _shown(report: DatasetReport, data_dir: Path) -> str:
+    try:
+        shown = report.path.relative_to(data_dir).as_posix()
+    except ValueError:
+        shown = str(report.path)
+    return shown + (f", {report.member}" if report.member else "")
+
+
+def validate_data_dir(
+    catalogue: Catalogue, data_dir: Path, *, table_cache: TableCache | None = None, checksums: bool = True
+) -> ValidationReport:
+    """Check every dataset of the catalogue in `data_dir`. With `table_cache`, a file is read through it
+    (see the module's notes); `checksums=False` skips the comparison with the catalogue's checksums,
+    which only ever gives warnings and would hash every large file again."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DataNotFoundError(f"'{data_dir}': no such data folder")
-    return ValidationReport(data_dir, tuple(_check(catalogue, ds, data_dir) for ds in catalogue.datasets.values()))
+    reports = tuple(_check(ds, data_dir, table_cache, checksums) for ds in catalogue.datasets.values())
+    if table_cache is not None:
+        table_cache.hasher.save()  # the files' hashes, so the notebooks' kernels need not hash them again
+    return ValidationReport(data_dir, reports)
 
 
-def _check(catalogue: Catalogue, dataset: Dataset, data_dir: Path) -> DatasetReport:
+def _check(dataset: Dataset, data_dir: Path, table_cache: TableCache | None, checksums: bool) -> DatasetReport:
     try:
         found = locate(data_dir, dataset)
     except DataNotFoundError as exc:
-        return DatasetReport(dataset.name, MISSING, problems=(str(exc),))
-    problems = _read_problems(dataset, found)
-    warnings = _checksum_warnings(dataset, found)
+        return DatasetReport(dataset.name, MISSING, problems=(str(exc),), required=dataset.required)
+    problems = _read_problems(dataset, found, table_cache)
+    warnings = _checksum_warnings(dataset, found) if checksums else []
     return DatasetReport(
         dataset.name, PROBLEMS if problems else OK, found.release, found.path, found.member,
-        tuple(problems), tuple(warnings),
+        tuple(problems), tuple(warnings), dataset.required, problems != [_no_reader(dataset)],
     )  # fmt: skip
 
 
-def _read_problems(dataset: Dataset, found: LocatedFile) -> list[str]:
+def _read_problems(dataset: Dataset, found: LocatedFile, table_cache: TableCache | None = None) -> list[str]:
+    if table_cache is not None and _accepted_before(table_cache, dataset, found.path):
+        return []
+    # Imported only now: the readers import pandas (about a second), which a build whose files all
+    # passed before need not pay for.
     from pcnreport.data import readers
 
     reader = getattr(readers, dataset.reader, None)
     if reader is None:
-        return [f"reader {dataset.reader} not available in pcnreport.data.readers: the file was not checked"]
+        return [_no_reader(dataset)]
     try:
-        reader(found.path)
+        if table_cache is None:
+            reader(found.path)
+        else:
+            # Stores the table, so the notebooks that read this file load it instead of parsing it again.
+            table_cache.read(dataset.name, dataset.reader, found.path, reader)
     except DataFormatError as exc:
         return list(exc.problems)
     except PcnReportError as exc:
@@ -106,6 +149,24 @@ def _read_problems(dataset: Dataset, found: LocatedFile) -> list[str]:
         # reported here rather than stopping the report, so the other datasets are still checked.
         return [f"{dataset.reader} failed unexpectedly (a bug in the reader): {type(exc).__name__}: {exc}"]
     return []
+
+
+def _no_reader(dataset: Dataset) -> str:
+    return f"reader {dataset.reader} not available in pcnreport.data.readers: the file was not checked"
+
+
+def _accepted_before(table_cache: TableCache, dataset: Dataset, path: Path) -> bool:
+    """Whether the table cache holds this file's table, without loading it.
+
+    An entry is stored only after the reader accepted the file, and its key covers the file's bytes, the
+    reader's name, the readers' source and the libraries: an entry for this key is the reader's verdict on
+    these very bytes. (A damaged entry is still found here; the notebook that loads it then reads the file
+    again, and only a file the reader accepted can have been stored.)
+    """
+    try:
+        return table_cache.entry(dataset.name, table_cache.key(dataset.reader, path)).is_file()
+    except OSError:
+        return False  # the file cannot be hashed: the reader says what is wrong with it
 
 
 def _checksum_warnings(dataset: Dataset, found: LocatedFile) -> list[str]:
@@ -119,15 +180,23 @@ def _checksum_warnings(dataset: Dataset, found: LocatedFile) -> list[str]:
         return []
     size = found.path.stat().st_size
     if release.size is not None and size != release.size:
-        return [_differs(release.id, f"{release.size} bytes", f"{size} bytes")]
+        return [_differs(release, f"{release.size} bytes", f"{size} bytes")]
     sha256 = sha256_of(found.path)
     if sha256 != release.sha256:
-        return [_differs(release.id, f"sha256 {release.sha256}", f"sha256 {sha256}")]
+        return [_differs(release, f"sha256 {release.sha256}", f"sha256 {sha256}")]
     return []
 
 
-def _differs(release: str, expected: str, found: str) -> str:
+def _differs(release: Release, expected: str, found: str) -> str:
+    if release.checksum_of is not None:
+        # The checksum recognises one copy (a republished, renamed file), not the publisher's download: a file
+        # fetched from the publisher is expected to differ, so say that rather than suggest a revision.
+        return (
+            f"differs from the catalogue's release '{release.id}', whose checksum is of the {release.checksum_of} "
+            f"(expected {expected}, found {found}): this file is another copy, such as the publisher's download "
+            "(`pcnreport data fetch` prints a download's own checksum)"
+        )
     return (
-        f"differs from the catalogue's release '{release}' (expected {expected}, found {found}); "
+        f"differs from the catalogue's release '{release.id}' (expected {expected}, found {found}); "
         "the publisher may have revised it: if the file is right, update data/catalogue.yaml"
     )

@@ -16,7 +16,8 @@ Any problem raises `DataFormatError(path, problems)`. A problem names the row as
 spreadsheet or text editor (header = row 1, first data row = row 2), the publisher's column name, what was
 expected and what was found. No pandas, pandera or openpyxl traceback reaches the user for a bad file.
 
-One module a publisher family: `epcn`, `registrations` (all persons, by age, by LSOA), `payments`, `qof`
+One module a publisher family: `epcn`, `registrations` (all persons, by age, by LSOA), `practice_map`
+(the registrations publication's practice to PCN / commissioner / ICB or STP / region mapping), `payments`, `qof`
 (prevalence, practice to CCG mapping), `geography` (IMD, RUC, LSOA to MSOA), `federations`,
 `interviews` (the WP1 interviewees' emphasis on the policy themes), `boundaries` (ONS's GeoJSON
 boundaries of MSOAs, LSOAs and CCGs: not tables, so read as GeoJSON with the same kind of messages).
@@ -28,6 +29,7 @@ from pcnreport.data.readers.federations import read_federations
 from pcnreport.data.readers.geography import read_imd, read_lsoa_msoa, read_ruc
 from pcnreport.data.readers.interviews import read_interview_emphasis
 from pcnreport.data.readers.payments import list_sizes_from_payments, read_payments
+from pcnreport.data.readers.practice_map import read_practice_map
 from pcnreport.data.readers.qof import read_practice_ccg, read_qof_prevalence
 from pcnreport.data.readers.registrations import read_registrations, read_registrations_age, read_registrations_lsoa
 
@@ -44,6 +46,7 @@ __all__ = [
     "read_msoa_boundaries",
     "read_payments",
     "read_practice_ccg",
+    "read_practice_map",
     "read_qof_prevalence",
     "read_registrations",
     "read_registrations_age",

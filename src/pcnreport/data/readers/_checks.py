@@ -81,6 +81,9 @@ PRACTICE = matches(PRACTICE_CODE, "a practice code: a letter and 5 digits, like 
 PCN = matches(PCN_CODE, "a PCN code: U and 5 digits, like U12345")
 CCG = matches(CCG_CODE, "a CCG code: 3 or 5 letters or digits, like 00L or X2C4Y")
 CCG_ONS = matches(CCG_ONS_CODE, "a CCG's ONS code: E38 and 6 digits, like E38000014")
+# A sub-ICB location (July 2022 on) kept its CCG's code shapes; the messages name what the file holds.
+SUB_ICB = matches(CCG_CODE, "a sub-ICB location code: 3 or 5 letters or digits, like 00L or 15N")
+SUB_ICB_ONS = matches(CCG_ONS_CODE, "a sub-ICB location's ONS code: E38 and 6 digits, like E38000014")
 LSOA = matches(LSOA_CODE, "an English LSOA code: E01 and 6 digits, like E01000001")
 MSOA = matches(MSOA_CODE, "an English MSOA code: E02 and 6 digits, like E02000001")
 WHOLE_NUMBER = matches(r"\d+", "a whole number >= 0")

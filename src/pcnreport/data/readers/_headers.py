@@ -24,8 +24,10 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "epcn/pcns": {
         "pcn_code": ("PCN Code",),
         "pcn_name": ("PCN Name",),
-        "ccg_code": ("Current Clinical Commissioning Group Code",),
-        "ccg_name": ("Clinical Commissioning Group Name",),
+        # ccg_code / ccg_name hold the PCN's commissioner: a CCG, or from 2023 a sub-ICB location (the
+        # spellings after the first; see COMMISSIONER_COLUMNS and commissioner_level).
+        "ccg_code": ("Current Clinical Commissioning Group Code", "Current Sub ICB Loc Code"),
+        "ccg_name": ("Clinical Commissioning Group Name", "Sub ICB Location"),
         "open_date": ("Open Date (YYYYMMDD)", "Open Date"),  # 2022 on: `Open Date`
         "close_date": ("Close Date",),
     },
@@ -35,9 +37,9 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "epcn/members": {
         "practice_code": ("Partner Organisation Code",),
         "practice_name": ("Partner Name",),
-        "practice_ccg_code": ("Practice Parent CCG Code",),
+        "practice_ccg_code": ("Practice Parent CCG Code", "Practice Parent Sub ICB Loc Code"),  # 2023 on
         "pcn_code": ("PCN Code",),
-        "pcn_ccg_code": ("PCN Parent CCG Code",),
+        "pcn_ccg_code": ("PCN Parent CCG Code", "PCN Parent Sub ICB Loc Code"),  # 2023 on
         "start_date": ("Practice to PCN Relationship Start Date",),
         "end_date": ("Practice to PCN Relationship End Date",),
     },
@@ -76,6 +78,26 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         # The publisher has used both of the first two; the third is R's make.names() of the second.
         "patients": ("NUMBER_OF_PATIENTS", "Number of Patients", "Number.of.Patients"),
     },
+    # The registrations publication's practice mapping (gp-reg-pat-prac-map.csv). Commissioner and ICB/STP
+    # columns: the CCG-era spelling first (to June 2022: CCG_CODE, STP_CODE), then the sub-ICB era's (July
+    # 2022 on: SUB_ICB_LOCATION_CODE, ICB_CODE); the reader tells the level from which one the file has.
+    "registrations-map": {
+        "extract_date": ("EXTRACT_DATE",),
+        "practice_code": ("PRACTICE_CODE",),
+        "practice_name": ("PRACTICE_NAME",),
+        "practice_postcode": ("PRACTICE_POSTCODE",),
+        "pcn_code": ("PCN_CODE",),
+        "pcn_name": ("PCN_NAME",),
+        "commissioner_code": ("CCG_CODE", "SUB_ICB_LOCATION_CODE"),
+        "commissioner_ons_code": ("ONS_CCG_CODE", "ONS_SUB_ICB_LOCATION_CODE"),
+        "commissioner_name": ("CCG_NAME", "SUB_ICB_LOCATION_NAME"),
+        "icb_or_stp_code": ("STP_CODE", "ICB_CODE"),
+        "icb_or_stp_ons_code": ("ONS_STP_CODE", "ONS_ICB_CODE"),
+        "icb_or_stp_name": ("STP_NAME", "ICB_NAME"),
+        "region_code": ("COMM_REGION_CODE",),
+        "region_ons_code": ("ONS_COMM_REGION_CODE",),
+        "region_name": ("COMM_REGION_NAME",),
+    },
     "payments": {
         "region_code": ("NHS England (Region) code",),
         "region_name": ("NHS England (Region) Name",),
@@ -102,10 +124,15 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "practice_name": ("PRACTICE_NAME",),
         "pcn_code": ("PCN_ODS_CODE",),
         "pcn_name": ("PCN_NAME",),
-        "ccg_code": ("CCG_ODS_CODE",),
-        "ccg_ons_code": ("CCG_ONS_CODE",),
-        "ccg_name": ("CCG_NAME",),
+        # The commissioner: a CCG to 2021/22, a sub-ICB location from 2022/23 (SUB_ICB_*; SUB_ICB_LOC_* is
+        # the spelling of NHS Digital's other geography files). 2022/23 on, the ICBs replace the STPs.
+        "ccg_code": ("CCG_ODS_CODE", "SUB_ICB_ODS_CODE", "SUB_ICB_LOC_ODS_CODE"),
+        "ccg_ons_code": ("CCG_ONS_CODE", "SUB_ICB_ONS_CODE", "SUB_ICB_LOC_ONS_CODE"),
+        "ccg_name": ("CCG_NAME", "SUB_ICB_NAME", "SUB_ICB_LOC_NAME"),
         "stp_code": ("STP_ODS_CODE",),
+        "icb_code": ("ICB_ODS_CODE",),
+        "icb_ons_code": ("ICB_ONS_CODE",),
+        "icb_name": ("ICB_NAME",),
         "region_code": ("REGION_ODS_CODE",),
         "region_name": ("REGION_NAME",),
     },
@@ -158,13 +185,21 @@ OPTIONAL: dict[str, frozenset[str]] = {
     "epcn/pcns": frozenset({"ccg_name"}),
     "epcn/members": frozenset({"practice_name", "practice_ccg_code", "pcn_ccg_code"}),
     "registrations": frozenset({"extract_date", "ccg_code", "postcode"}),
+    # No analysis reads the practice mapping yet: only the links themselves (practice, PCN, commissioner,
+    # ICB or STP, region) are required.
+    "registrations-map": frozenset(
+        {"extract_date", "practice_name", "practice_postcode", "pcn_name", "icb_or_stp_ons_code", "icb_or_stp_name",
+         "region_ons_code"}
+    ),
     "payments": frozenset(
         {
             "region_code", "region_name", "ccg_code", "ccg_name", "pcn_code", "pcn_name", "practice_name",
             "practice_rurality",
         }
     ),
-    "practice-ccg": frozenset({"practice_name", "pcn_code", "pcn_name", "stp_code"}),
+    "practice-ccg": frozenset(
+        {"practice_name", "pcn_code", "pcn_name", "stp_code", "icb_code", "icb_ons_code", "icb_name"}
+    ),
 }
 
 # How a header names a sub-ICB location (SUB_ICB_LOCATION_CODE, `Sub ICB Location Code`, SUB_ICB_LOC_ODS_CODE):
@@ -213,15 +248,45 @@ def match_header(
 
 
 def _sub_icb_note(name: str, found: Sequence[str]) -> str:
-    """Why a CCG column is missing when the release names sub-ICB locations instead."""
+    """Why a commissioner column is missing when the release names sub-ICB locations in a way not yet listed."""
     sub_icb = [header for header in found if _SUB_ICB.search(str(header))]
     if "ccg" not in name or not sub_icb:
         return ""
     return (
         f": this release has sub-ICB location columns ({headers_listed(sub_icb)}) where earlier releases had "
-        "CCG columns; a sub-ICB location is not a CCG, and this version of pcnreport does not yet support "
-        "releases that use sub-ICB locations"
+        "CCG columns, but none under a sub-ICB spelling this version of pcnreport reads (those are listed "
+        "with the column)"
     )
+
+
+# --- The commissioner's level ------------------------------------------------------------------------------
+# The columns holding a practice's or PCN's commissioner, per dataset. Until June 2022 that is a clinical
+# commissioning group (CCG), from July 2022 a sub-ICB location; the readers keep the columns' names
+# (ccg_code, ...) for compatibility and say which level they read, told by the file's own headers.
+CCG_LEVEL, SUB_ICB_LEVEL = "ccg", "sub-icb"
+COMMISSIONER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "epcn/pcns": ("ccg_code", "ccg_name"),
+    "epcn/members": ("practice_ccg_code", "pcn_ccg_code"),
+    "practice-ccg": ("ccg_code", "ccg_ons_code", "ccg_name"),
+}
+
+
+def commissioner_level(dataset: str, headers: Mapping[str, str], where: str = "") -> tuple[str | None, list[str]]:
+    """The level ('ccg' or 'sub-icb') of the commissioner columns `headers` (canonical column -> the file's
+    header) holds, None when it holds none; a file mixing the two levels is a problem, as its codes could
+    not be compared with each other."""
+    found = {column: headers[column] for column in COMMISSIONER_COLUMNS[dataset] if column in headers}
+    sub_icb = [header for header in found.values() if _SUB_ICB.search(header)]
+    ccg = [header for header in found.values() if not _SUB_ICB.search(header)]
+    if sub_icb and ccg:
+        return None, [
+            f"{where}the commissioner columns mix CCG columns ({headers_listed(ccg)}) and sub-ICB location "
+            f"columns ({headers_listed(sub_icb)}); expected one level throughout (CCGs to June 2022, sub-ICB "
+            "locations from July 2022)"
+        ]
+    if not found:
+        return None, []
+    return (SUB_ICB_LEVEL if sub_icb else CCG_LEVEL), []
 
 
 def has_column(found: Sequence[str], spellings: Iterable[str]) -> bool:

@@ -13,6 +13,7 @@ from pcnreport.data.readers._checks import (
     NOT_BLANK,
     PCN,
     PRACTICE,
+    SUB_ICB,
     YYYYMMDD,
     YYYYMMDD_OR_BLANK,
     capped,
@@ -22,34 +23,45 @@ from pcnreport.data.readers._checks import (
     text_schema,
 )
 from pcnreport.data.readers._files import existing_file, open_workbook, read_sheet
-from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS
+from pcnreport.data.readers._headers import CCG_LEVEL, OPTIONAL, SPELLINGS, SUB_ICB_LEVEL, commissioner_level
 from pcnreport.data.readers._tables import Rows, tidy, to_dates
 
 # Found ignoring case and spacing: `PCNDetails` since 2022 (`_files.find_sheet`).
 PCN_SHEET = "PCN Details"
 MEMBER_SHEET = "PCN Core Partner Details"
 
-PCN_SCHEMA = text_schema(
-    {
-        "pcn_code": PCN,
-        "pcn_name": NOT_BLANK,
-        "ccg_code": CCG,
-        "ccg_name": NOT_BLANK,
-        "open_date": YYYYMMDD,
-        "close_date": YYYYMMDD_OR_BLANK,
-    }
-)
-MEMBER_SCHEMA = text_schema(
-    {
-        "practice_code": PRACTICE,
-        "practice_name": NOT_BLANK,
-        "practice_ccg_code": CCG,
-        "pcn_code": PCN,
-        "pcn_ccg_code": CCG,
-        "start_date": YYYYMMDD,
-        "end_date": YYYYMMDD_OR_BLANK,
-    }
-)
+
+def _pcn_schema(commissioner):
+    return text_schema(
+        {
+            "pcn_code": PCN,
+            "pcn_name": NOT_BLANK,
+            "ccg_code": commissioner,
+            "ccg_name": NOT_BLANK,
+            "open_date": YYYYMMDD,
+            "close_date": YYYYMMDD_OR_BLANK,
+        }
+    )
+
+
+def _member_schema(commissioner):
+    return text_schema(
+        {
+            "practice_code": PRACTICE,
+            "practice_name": NOT_BLANK,
+            "practice_ccg_code": commissioner,
+            "pcn_code": PCN,
+            "pcn_ccg_code": commissioner,
+            "start_date": YYYYMMDD,
+            "end_date": YYYYMMDD_OR_BLANK,
+        }
+    )
+
+
+# The commissioner's code is checked as what the release says it is (a message never calls a sub-ICB
+# location a CCG); the two have the same code shapes.
+PCN_SCHEMAS = {CCG_LEVEL: _pcn_schema(CCG), SUB_ICB_LEVEL: _pcn_schema(SUB_ICB)}
+MEMBER_SCHEMAS = {CCG_LEVEL: _member_schema(CCG), SUB_ICB_LEVEL: _member_schema(SUB_ICB)}
 
 
 @dataclass(frozen=True)
@@ -59,11 +71,18 @@ class Epcn:
     pcns: pd.DataFrame  # pcn_code, pcn_name, ccg_code, ccg_name, open_date
     # practice_code, practice_name, pcn_code, practice_ccg_code, pcn_ccg_code, start_date
     members: pd.DataFrame
+    # What the ccg_* columns hold: "ccg" (clinical commissioning groups, releases to 2022) or "sub-icb"
+    # (sub-ICB locations, 2023 on). The column names are kept for compatibility; the level says which.
+    commissioner_level: str = CCG_LEVEL
 
 
 def read_epcn(path, *, as_of: dt.date | str | None = None) -> Epcn:
     """Read NHS Digital's ePCN workbook (sheets `PCN Details` and `PCN Core Partner Details`, names
     compared ignoring case and spaces), or a ZIP archive holding it.
+
+    The commissioner columns (ccg_code, ccg_name, practice_ccg_code, pcn_ccg_code) hold CCGs in releases
+    to 2022 and sub-ICB locations from 2023 (`Current Sub ICB Loc Code`, ...): `Epcn.commissioner_level`
+    says which ("ccg" or "sub-icb"), and both tables carry it in `attrs["commissioner_level"]`.
 
     Only current PCNs and relationships are kept. The workbook carries no extract date, so by default
     "current" means no close / end date; pass `as_of` to instead keep those open on that day (started on
@@ -78,26 +97,47 @@ def read_epcn(path, *, as_of: dt.date | str | None = None) -> Epcn:
         workbook.close()
     # Both sheets are reported at once: a user fixing the file should see everything in one go.
     raise_if_any(path, pcn_problems + member_problems)
+    level, level_problems = _level(pcns, members)
+    raise_if_any(path, level_problems)
 
-    raise_if_any(path, pcns.schema_problems(PCN_SCHEMA) + members.schema_problems(MEMBER_SCHEMA))
+    raise_if_any(path, pcns.schema_problems(PCN_SCHEMAS[level]) + members.schema_problems(MEMBER_SCHEMAS[level]))
     raise_if_any(path, pcns.duplicate_problems("pcn_code", "PCN code"))
 
     pcns = pcns.keep(_current(pcns.frame, "open_date", "close_date", as_of))
     members = members.keep(_current(members.frame, "start_date", "end_date", as_of))
     raise_if_any(path, _membership_problems(pcns, members))
 
-    return Epcn(
-        pcns=tidy(
+    tables = {
+        "pcns": tidy(
             pcns.frame,
             ["pcn_code", "pcn_name", "ccg_code", "ccg_name"],
             open_date=to_dates(pcns["open_date"], "%Y%m%d"),
         ),
-        members=tidy(
+        "members": tidy(
             members.frame,
             ["practice_code", "practice_name", "pcn_code", "practice_ccg_code", "pcn_ccg_code"],
             start_date=to_dates(members["start_date"], "%Y%m%d"),
         ),
-    )
+    }
+    for table in tables.values():
+        table.attrs["commissioner_level"] = level
+    return Epcn(**tables, commissioner_level=level)
+
+
+def _level(pcns: Rows, members: Rows) -> tuple[str, list[str]]:
+    """The commissioner level of the workbook: both sheets must name the same one."""
+    pcn_level, problems = commissioner_level("epcn/pcns", pcns.headers, pcns.where[:-2] + ": ")
+    member_level, member_problems = commissioner_level("epcn/members", members.headers, members.where[:-2] + ": ")
+    problems += member_problems
+    if pcn_level and member_level and pcn_level != member_level:
+        problems.append(
+            f"{pcns.where[:-2]} names {_NAMES[pcn_level]} but {members.where[:-2]} names {_NAMES[member_level]}; "
+            "expected the same commissioner level in both sheets"
+        )
+    return pcn_level or member_level or CCG_LEVEL, problems
+
+
+_NAMES = {CCG_LEVEL: "CCGs", SUB_ICB_LEVEL: "sub-ICB locations"}
 
 
 def _sheet_rows(path, workbook, sheet: str, dataset: str) -> tuple[Rows | None, list[str]]:
