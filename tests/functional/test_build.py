@@ -48,6 +48,21 @@ def test_every_number_in_the_chapter_comes_from_the_computed_results(built_proje
     assert f"({within}%)" in html
 
 
+def test_chapter_6_names_the_qof_release_the_build_read(built_project):
+    project, _ = built_project
+    variables = yaml.safe_load((project / "_variables.yml").read_text())
+    section = variables["population_profile"]
+    start, end = section["releases"]["qof-prevalence"].split("-")  # the sample's QOF release, e.g. 2017-18
+    year = f"{start}/{end}"
+    conditions = section["qof_conditions_words"]
+    text = " ".join(re.sub(r"<[^>]+>", " ", (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()).split())
+    assert f"prevalence of {conditions} conditions in the Quality and Outcomes Framework (QOF) for {year}" in text
+    assert f"Prevalences are QOF {year} registers" in text
+    # The sample publishes every register Table 6.1 uses, so none is marked missing.
+    assert conditions == "eight" and section["qof_missing_note"] == ""
+    assert "not in this release" not in (project / "figures" / "tbl-pcn-characteristics.md").read_text()
+
+
 def test_figures_are_numbered_and_cross_referenced(built_project):
     project, _ = built_project
     html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()

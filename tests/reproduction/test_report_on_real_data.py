@@ -26,6 +26,9 @@ def test_chapter_reports_the_december_2019_configuration(real_build):
     assert "Mean 5.4, median 5, P10 = 3, P90 = 8" in text
     # January 2021 list sizes: 194 member practices of December 2019 have none (see the reproduction test).
     assert "(194 here)" in text
+    # The QOF release read is 2017-18 with all eight registers of Table 6.1; IMD 2019 and RUC 2011.
+    assert "prevalence of eight conditions in the Quality and Outcomes Framework (QOF) for 2017/18" in text
+    assert "Prevalences are QOF 2017/18 registers" in text and "IMD 2019 deciles" in text
 
 
 def test_no_page_claims_the_real_data_are_synthetic(real_build):

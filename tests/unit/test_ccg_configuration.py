@@ -131,3 +131,54 @@ def test_configuration_table_and_numbers(config):
     assert text["measures"]["pct_in_range"]["mean"] == "50.0"  # (50 + 0 + 100) / 3
     raw = ccg_configuration.raw_numbers(config)
     assert raw["ties"] == 1 and raw["measures"]["pcns"]["n"] == 3
+
+
+# --- The commissioner level: named as the data have it --------------------------------------------------
+
+
+def test_ccg_mapping_is_presented_as_ccgs_of_april_after_the_qof_year(config):
+    assert config.level == "ccg"  # a mapping without attrs: the CCG-era default
+    printed, data = ccg_configuration_section.configuration_table(config)
+    assert printed.columns[1] == "CCGs" and printed.iloc[4]["CCGs"] == "2"
+    assert printed["Statistic"].tolist()[2] == "Percentage of CCG population in CCG's largest PCN"
+    assert printed["Statistic"].tolist()[4] == (
+        "Ratio of largest to smallest PCN population in the CCG (CCGs with two PCNs or more)"
+    )
+    assert {"ccg_code", "ccg_name"} <= set(data.columns)
+    text = ccg_configuration_section.numbers_for_report(config, "2019-20")
+    assert (text["level_name"], text["level_plural"], text["level_vintage"]) == ("CCG", "CCGs", "of April 2020")
+    assert text["level_long"] == "clinical commissioning group (CCG)"
+    assert text["ccg_count"] == "3"
+
+
+def test_sub_icb_mapping_is_never_called_a_ccg(members, list_sizes, practice_ccg):
+    # The same hand-made case with the mapping a 2022/23 reader returns: sub-ICB locations AAA, BBB, ...
+    mapping = practice_ccg.assign(ccg_name=practice_ccg["ccg_name"].str.replace("CCG", "ICB - sub-location"))
+    mapping.attrs["commissioner_level"] = "sub-icb"
+    config = ccg_configuration.ccg_configuration(members, list_sizes, mapping)
+    assert config.level == "sub-icb"
+    assert (config.ccg_count, config.one_pcn, config.two_or_more) == (3, 1, 2)  # counts as for CCGs
+    printed, data = ccg_configuration_section.configuration_table(config)
+    assert printed.columns[1] == "Sub-ICB locations"
+    assert printed.iloc[4]["Sub-ICB locations"] == "2"
+    assert printed["Statistic"].tolist()[3] == (
+        "Percentage of sub-ICB location practices in sub-ICB location's largest PCN"
+    )
+    assert data["sub_icb_code"].tolist() == ["AAA", "BBB", "DDD"] and "ccg_code" not in data
+    text = ccg_configuration_section.numbers_for_report(config, "2022-23")
+    assert (text["level_name"], text["level_plural"]) == ("sub-ICB location", "sub-ICB locations")
+    assert text["level_vintage"] == "of the QOF 2022-23 practice mapping"
+    words = " ".join([*printed.columns, *printed["Statistic"], *(v for v in text.values() if isinstance(v, str))])
+    assert "CCG" not in words
+
+
+def test_level_given_explicitly_wins_and_an_unknown_level_is_refused(members, list_sizes, practice_ccg):
+    assert ccg_configuration.ccg_configuration(members, list_sizes, practice_ccg, level="sub-icb").level == "sub-icb"
+    with pytest.raises(ValueError, match="expected 'ccg' or 'sub-icb'"):
+        ccg_configuration.ccg_configuration(members, list_sizes, practice_ccg, level="icb")
+
+
+def test_vintage_without_a_qof_year_names_no_date():
+    assert ccg_configuration_section.vintage("ccg", "2020-21") == "of April 2021"
+    assert ccg_configuration_section.vintage("ccg", None) == "of the practice mapping used"
+    assert ccg_configuration_section.vintage("sub-icb", "latest") == "of the practice mapping used"

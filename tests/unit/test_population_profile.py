@@ -8,6 +8,7 @@ Every expected value below is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -166,10 +167,14 @@ def test_characteristics_table(profile):
     assert list(printed.columns) == [
         "Population characteristic", "PCNs", "Mean", "10th percentile", "Median", "90th percentile", "Decile ratio",
     ]
-    # Rows in the report's order, only measures with data (8 QOF indicators given only DM and COPD).
+    # Rows in the report's order. The QOF table given has only COPD and DM: the other six registers
+    # keep their rows, each saying it is not in this release.
     assert data["measure"].tolist() == [
-        "pct_65_plus", "pct_rural", "pct_deprived", "pct_affluent", "prev_COPD", "prev_DM", "workload_index",
+        "pct_65_plus", "pct_rural", "pct_deprived", "pct_affluent", "prev_COPD", "prev_CKD", "prev_DM",
+        "prev_CVDPP", "prev_HYP", "prev_STIA", "prev_MH", "prev_OB", "workload_index",
     ]
+    ckd = printed.set_index("Population characteristic").loc["Percentage diagnosed with Chronic Kidney Disease"]
+    assert ckd.tolist() == ["not in this release", "", "", "", "", ""]
     workload = printed.set_index("Population characteristic").loc[
         "Workload index (weighted / registered patients)"
     ]
@@ -232,3 +237,106 @@ def test_alignment_puts_figures_right(profile):
     printed, _ = population_profile_section.characteristics_table(profile)
     align = population_profile_section.alignment(printed)
     assert align["Population characteristic"] == "l" and set(list(align.values())[1:]) == {"r"}
+
+
+# --- a QOF release without a register ---------------------------------------------------------------
+
+def _qof_release(codes):
+    """One practice row per indicator code: register 10 over a list of 1,000 (prevalence 1%)."""
+    list_types = {"DM": "17OV", "CKD": "18OV", "CVDPP": "30_74", "OB": "18OV"}
+    rows = [(p, code, 10, list_types.get(code, "TOTAL"), 1000) for p in ("P81001", "P81002", "P81003") for code in codes]
+    return pd.DataFrame(rows, columns=["practice_code", "indicator", "register", "list_type", "list_size"])
+
+
+ALL_EIGHT = list(population_profile.QOF_INDICATORS)
+WITHOUT_CVDPP = [code for code in ALL_EIGHT if code != "CVDPP"]  # QOF 2020/21 has no CVD-PP register
+
+
+def test_a_register_missing_from_the_release_keeps_its_row_in_table_6_1(members, list_sizes):
+    profile = population_profile.pcn_profile(members, list_sizes, qof=_qof_release(WITHOUT_CVDPP))
+    assert profile.qof_missing == ("CVDPP",) and len(profile.qof_indicators) == 7
+    assert "prev_CVDPP" not in profile.distributions and "prev_CVDPP" not in profile.pcns
+    releases = {"qof-prevalence": "2020-21"}
+    printed, data = population_profile_section.characteristics_table(profile, releases)
+    labels = printed["Population characteristic"].tolist()
+    # In its place between diabetes and hypertension, as in the interim report's Table 6.1.
+    assert labels.index("Percentage diagnosed with Cardiovascular Disease") == labels.index(
+        "Percentage diagnosed with Diabetes") + 1
+    row = printed.set_index("Population characteristic").loc["Percentage diagnosed with Cardiovascular Disease"]
+    assert row["PCNs"] == "not in this release" and set(row.iloc[1:]) == {""}
+    note = data.set_index("measure").loc["prev_CVDPP", "note"]
+    assert note == ("Cardiovascular Disease (CVDPP) is not in this release: "
+                    "its register is not in QOF 2020/21.")
+    assert data.set_index("measure").loc["prev_DM", "note"] == ""
+    by_size, by_size_data = population_profile_section.by_size_table(profile)
+    cvd = by_size.set_index("Population characteristic").loc["Percentage diagnosed with Cardiovascular Disease"]
+    assert cvd.tolist() == ["not in this release", "", ""]
+    assert (by_size_data.loc[by_size_data["measure"] == "prev_CVDPP", "n"] == 0).all()
+
+
+def test_the_numbers_count_only_the_conditions_the_release_has(members, list_sizes):
+    full = population_profile.pcn_profile(members, list_sizes, qof=_qof_release(ALL_EIGHT))
+    short = population_profile.pcn_profile(members, list_sizes, qof=_qof_release(WITHOUT_CVDPP))
+    full_text = population_profile_section.numbers_for_report(full, {"qof-prevalence": "2017-18"})
+    short_text = population_profile_section.numbers_for_report(short, {"qof-prevalence": "2020-21"})
+    assert (full_text["qof_conditions"], full_text["qof_conditions_words"]) == ("8", "eight")
+    assert (short_text["qof_conditions"], short_text["qof_conditions_words"]) == ("7", "seven")
+    assert full_text["qof_missing_note"] == ""
+    assert short_text["qof_missing_note"].endswith("not in QOF 2020/21.")
+    assert "prev_CVDPP" in full_text["measures"] and "prev_CVDPP" not in short_text["measures"]
+    assert all("prev_CVDPP" not in band for band in short_text["by_size"].values())
+    raw = population_profile.raw_numbers(short)
+    assert raw["qof_missing"] == ["CVDPP"] and "prev_CVDPP" not in raw["measures"]
+
+
+def test_two_missing_registers_are_named_together(members, list_sizes):
+    profile = population_profile.pcn_profile(
+        members, list_sizes, qof=_qof_release([c for c in ALL_EIGHT if c not in ("CVDPP", "OB")])
+    )
+    assert population_profile_section.missing_reason(profile, {"qof-prevalence": "2021-22"}) == (
+        "Cardiovascular Disease (CVDPP) and Obesity (OB) are not in this release: "
+        "their registers are not in QOF 2021/22."
+    )
+
+
+def test_no_qof_table_given_is_not_a_release_without_registers(members, list_sizes):
+    profile = population_profile.pcn_profile(members, list_sizes)
+    assert profile.qof_missing == () and profile.not_in_release == ()
+
+
+@pytest.mark.parametrize(
+    ("release", "year"),
+    [("2017-18", "2017/18"), ("2019-20", "2019/20"), ("2020-21", "2020/21"), ("2023-24", "2023/24"),
+     ("latest", "latest"), (None, "-")],
+)
+def test_the_qof_year_follows_the_release_id(release, year):
+    assert population_profile_section.qof_year(release) == year
+
+
+def test_the_texts_name_the_editions_read(members, list_sizes):
+    profile = population_profile.pcn_profile(members, list_sizes, qof=_qof_release(ALL_EIGHT))
+    text = population_profile_section.numbers_for_report(
+        profile, {"qof-prevalence": "2019-20", "imd": "2019", "ruc": "2011"}
+    )
+    assert (text["qof_year"], text["imd_year"], text["ruc_year"]) == ("2019/20", "2019", "2011")
+    assert population_profile_section.edition_year("2025") == "2025"
+
+
+def test_counts_in_words():
+    assert [population_profile_section.in_words(n) for n in (0, 7, 8, 10, 12)] == ["none", "seven", "eight", "ten", "12"]
+
+
+@pytest.mark.parametrize(
+    ("source", "dataset", "title"),
+    [("registrations", "registrations", "Patients Registered at a GP Practice"),
+     ("payments", "payments", "NHS Payments to General Practice")],
+)
+def test_the_section_names_its_population_source_and_release(tmp_path, members, list_sizes, source, dataset, title):
+    profile = population_profile.pcn_profile(members, list_sizes, qof=_qof_release(WITHOUT_CVDPP))
+    releases = {"qof-prevalence": "2020-21", dataset: "2021-04"}
+    population_profile_section.write_section(tmp_path, profile, releases, source)
+    text = json.loads((tmp_path / "_generated" / "numbers" / "population_profile.json").read_text())["text"]
+    assert (text["population_source_title"], text["population_release"]) == (title, "2021-04")
+    assert text["qof_year"] == "2020/21" and text["qof_conditions_words"] == "seven"
+    table = (tmp_path / "figures" / "tbl-pcn-characteristics.md").read_text()
+    assert "not in this release" in table

@@ -104,6 +104,10 @@ def test_display_name_keeps_acronyms_and_mixed_case():
     assert profiles.display_name("NHS BATH AND NORTH EAST SOMERSET CCG") == "NHS Bath and North East Somerset CCG"
     assert profiles.display_name("STOKE-ON-TRENT") == "Stoke-On-Trent"
     assert profiles.display_name("Already Fine") == "Already Fine"
+    # A sub-ICB location's name ends with its code, which stays in capitals.
+    assert profiles.display_name("NHS NORTH EAST AND NORTH CUMBRIA ICB - 16C") == (
+        "NHS North East and North Cumbria ICB - 16C"
+    )
 
 
 # --- the national results are computed once while the same files are read ---------------------------
@@ -162,3 +166,70 @@ def test_stale_profiles_are_removed(tmp_path):
 def test_a_missing_profile_is_named_when_the_index_is_written(tmp_path):
     with pytest.raises(FileNotFoundError, match="the profile of ccg 00L was not written"):
         profile_pages.write_index(tmp_path, [profiles.Area("ccg", "00L", "X")])
+
+
+# --- a mapping of sub-ICB locations (2022/23 on): the same country, its commissioners named as they are ----
+
+
+def _sub_icb_national() -> profiles.National:
+    mapping = _mapping()
+    mapping["ccg_name"] = mapping["ccg_name"].str.replace(" CCG", " ICB - SUB-LOCATION", regex=False)
+    mapping.attrs["commissioner_level"] = "sub-icb"  # as read_practice_ccg sets it for SUB_ICB_* columns
+    members = pd.DataFrame({"practice_code": PRACTICES, "pcn_code": PCNS})
+    list_sizes = pd.DataFrame({"practice_code": PRACTICES, "list_size": LIST_SIZES})
+    names = pd.DataFrame({"pcn_code": ["U00001", "U00002", "U00003"], "pcn_name": ["ONE PCN", "TWO PCN", "THREE PCN"]})
+    ages = pd.DataFrame({"practice_code": PRACTICES, "aged_65_plus": AGED_65, "list_size": LIST_SIZES})
+    return profiles.national(members, list_sizes, mapping, names, ages=ages)
+
+
+def test_sub_icb_areas_are_typed_and_profiled_as_sub_icb_locations():
+    national = _sub_icb_national()
+    assert [(a.type, a.code) for a in national.area_list][2:] == [("sub-icb", "00L"), ("sub-icb", "00M"),
+                                                                ("sub-icb", "00N")]  # fmt: skip
+    west = profiles.area_profile(national, "sub-icb", "00M")
+    assert (west.population, west.practices) == (40_000, 2)  # as for the CCG of the same practices
+    assert west.area.slug == "sub-icb-00M" and profiles.region_of(national, west.area).code == "Y56"
+    assert profiles.area_profile(national, "region", "Y56").commissioner_type == "sub-icb"
+    with pytest.raises(ValueError, match="no ccg '00M'"):
+        profiles.area_profile(national, "ccg", "00M")
+
+
+def test_a_sub_icb_location_split_across_regions_is_named_as_one():
+    mapping = _mapping(regions=["Y56", "Y58", "Y56", "Y56", "Y58", "Y58"])
+    mapping.attrs["commissioner_level"] = "sub-icb"
+    with pytest.raises(DataFormatError, match="sub-ICB location 00L has practices in regions Y56, Y58"):
+        profiles.ccg_regions(mapping)
+
+
+def test_sub_icb_profile_pages_never_say_ccg(tmp_path):
+    national = _sub_icb_national()
+    for area in national.area_list:
+        profile = profiles.area_profile(national, area.type, area.code)
+        profile_pages.write_profile(tmp_path, profile, national.pcns, profiles.region_of(national, area),
+                                    {"practice-ccg": "2022-23"}, "registrations", f"{area.slug}.ipynb")
+    page = (tmp_path / "profiles" / "sub-icb-00M.qmd").read_text()
+    assert "is a sub-ICB location of the QOF 2022-23 practice mapping. Its 1 PCNs (of England's 3)" in page
+    assert "-map.md" not in page  # no sub-ICB boundaries are read: no map, and no notice of one
+    region = (tmp_path / "profiles" / "region-Y56.qmd").read_text()
+    assert "## Its Sub-ICB locations {#region-Y56-ccgs .unnumbered}" in region
+    links = (tmp_path / "figures" / "profile-region-Y56-ccgs-links.md").read_text()
+    assert links.startswith("| Sub\\-ICB location | Code |") and "(sub-icb-00L.html)" in links
+    index = profile_pages.write_index(tmp_path, list(national.area_list))[0].read_text()
+    assert "2 NHS England regions and 3 sub-ICB locations of the QOF 2022-23 practice mapping" in index
+    assert "the sub-ICB location profiles are on the report's website" in index
+    assert "<td>Sub-ICB location</td><td>00L</td>" in index
+    for text in (page, region, links, index):
+        assert "CCG" not in text and "Clinical Commissioning" not in text
+    # Stale removal copes with the hyphen in the type: only 00N's files go.
+    removed = profile_pages.remove_stale(tmp_path, [a for a in national.area_list if a.code != "00N"])
+    assert removed and all("sub-icb-00N" in p.name for p in removed)
+    assert (tmp_path / "figures" / "profile-sub-icb-00M-pcns.md").exists()
+
+
+def test_ccg_profile_summary_dates_the_ccgs_by_the_mapping_release(tmp_path):
+    national = _national()
+    area = next(a for a in national.area_list if a.code == "00M")
+    profile_pages.write_profile(tmp_path, profiles.area_profile(national, "ccg", "00M"), national.pcns,
+                                profiles.region_of(national, area), {"practice-ccg": "2019-20"}, "registrations",
+                                "x.ipynb")
+    assert "is a Clinical Commissioning Group of April 2020." in (tmp_path / "profiles" / "ccg-00M.qmd").read_text()

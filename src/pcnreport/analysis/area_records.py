@@ -91,7 +91,8 @@ def record_of(national: National, area: Area, releases: dict[str, str], populati
     return {
         "area": {"type": area.type, "code": area.code, "name": area.name},
         "region": None if region is None else {"type": region.type, "code": region.code, "name": region.name},
-        "ccg_ons_code": national.ccg_ons.get(area.code, "") if area.type == "ccg" else "",
+        "ccg_ons_code": national.ccg_ons.get(area.code, "") if area.type != "region" else "",
+        "commissioner_type": profile.commissioner_type,
         "releases": dict(sorted(releases.items())),
         "population_source": population_source,
         "pcns": _records(profile.pcns, PCN_COLUMNS),
@@ -172,6 +173,7 @@ def read(output_dir: Path, area_type: str, area_code: str) -> AreaRecord:
         england_population_distribution=measures.Distribution(**data["england_population_distribution"]),
         characteristics=pd.DataFrame(data["characteristics"], columns=list(CHARACTERISTIC_COLUMNS)),
         ccgs=ccgs,
+        commissioner_type=data.get("commissioner_type", "ccg"),  # files written before the key: CCGs
     )
     return AreaRecord(
         profile=profile,

@@ -1,7 +1,11 @@
-"""Chapter 6, Table 6.3: how the PCNs of each Clinical Commissioning Group are configured.
+"""Chapter 6, Table 6.3: how the PCNs of each commissioner are configured.
+
+The commissioner is the level the practice mapping has: a Clinical Commissioning Group (CCG) in releases
+to 2021/22, a sub-ICB location from 2022/23 (`CcgConfiguration.level`, from the reader). The names below
+say "CCG" for either; what the report prints follows the level (`report.sections.ccg_configuration`).
 
 Each PCN is assigned to one CCG: the CCG (of the practice-to-CCG mapping given, April 2020 in the
-report) that holds most of its member practices' registered patients; ties are broken as
+interim report) that holds most of its member practices' registered patients; ties are broken as
 `measures.majority_ccg` documents and counted. Per CCG: its number of PCNs, the share of them in the
 recommended size range, the shares of its PCNs' population and practices in its largest PCN, and the
 ratio of its largest to its smallest PCN's population (CCGs with two PCNs or more). Each is summarised
@@ -25,16 +29,22 @@ __all__ = ["CCG_MEASURES", "CcgConfiguration", "ccg_configuration", "raw_numbers
 @dataclass(frozen=True)
 class CcgMeasure:
     key: str    # column of the per-CCG table
-    label: str  # row label of Table 6.3
+    # row label of Table 6.3; {level} and {levels} are the commissioner level's name and plural
+    label: str
 
 
 CCG_MEASURES = (
     CcgMeasure("pcns", "Number of Primary Care Networks"),
     CcgMeasure("pct_in_range", "Primary Care Networks in target population size range (%)"),
-    CcgMeasure("pct_population_in_largest", "Percentage of CCG population in CCG's largest PCN"),
-    CcgMeasure("pct_practices_in_largest", "Percentage of CCG practices in CCG's largest PCN"),
-    CcgMeasure("largest_to_smallest", "Ratio of largest to smallest PCN population in the CCG (CCGs with two PCNs or more)"),
+    CcgMeasure("pct_population_in_largest", "Percentage of {level} population in {level}'s largest PCN"),
+    CcgMeasure("pct_practices_in_largest", "Percentage of {level} practices in {level}'s largest PCN"),
+    CcgMeasure(
+        "largest_to_smallest",
+        "Ratio of largest to smallest PCN population in the {level} ({levels} with two PCNs or more)",
+    ),
 )
+
+CCG_LEVEL, SUB_ICB_LEVEL = "ccg", "sub-icb"  # as the readers name them (`readers._headers`)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class CcgConfiguration:
     ties: int  # PCNs whose patients split equally between their two largest CCGs
     split_pcns: int  # PCNs whose practices span more than one CCG
     pcns_without_ccg: int  # PCNs none of whose practices is in the mapping (left out)
+    level: str = CCG_LEVEL  # what the mapping's commissioners are: "ccg" or "sub-icb"
 
 
 def ccg_configuration(
@@ -58,12 +69,18 @@ def ccg_configuration(
     list_sizes: pd.DataFrame,
     practice_ccg: pd.DataFrame,
     bounds: tuple[int, int] = measures.RECOMMENDED_RANGE,
+    level: str | None = None,
 ) -> CcgConfiguration:
     """Table 6.3 from membership, list sizes and a practice-to-CCG mapping (readers' tidy tables).
 
     `members`: practice_code, pcn_code (ePCN); `list_sizes`: practice_code, list_size;
     `practice_ccg`: practice_code, ccg_code and optionally ccg_name (read_practice_ccg).
+    `level`: what ccg_code holds, "ccg" or "sub-icb"; by default the mapping's own
+    `attrs["commissioner_level"]` (read_practice_ccg sets it), else "ccg".
     """
+    level = level or practice_ccg.attrs.get("commissioner_level", CCG_LEVEL)
+    if level not in (CCG_LEVEL, SUB_ICB_LEVEL):
+        raise ValueError(f"commissioner level {level!r}: expected {CCG_LEVEL!r} or {SUB_ICB_LEVEL!r}")
     assignment = measures.majority_ccg(members, list_sizes, practice_ccg)
     sizes = measures.pcn_sizes(members, list_sizes)[["pcn_code", "practices", "population"]]
     assignment = assignment.merge(sizes, on="pcn_code", how="left")
@@ -85,6 +102,7 @@ def ccg_configuration(
         ties=int(assignment["tied"].sum()),
         split_pcns=int((assignment["ccgs"] > 1).sum()),
         pcns_without_ccg=int(assignment["ccg_code"].isna().sum()),
+        level=level,
     )
 
 

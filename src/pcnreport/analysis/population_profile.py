@@ -4,7 +4,9 @@ One row a PCN with each measure of the interim report (share aged 65 and over, s
 rural, most and least deprived areas, QOF recorded prevalences, the workload index), each a ratio of
 sums over the PCN's member practices (see `pcnreport.analysis.measures`). Table 6.1 summarises each measure
 across PCNs; Table 6.2 gives its mean by size band. A PCN without data for a measure is left out of
-that measure's row only, and every row reports how many PCNs it covers.
+that measure's row only, and every row reports how many PCNs it covers. A QOF register the release
+does not publish at all (CVD primary prevention is not in QOF 2020/21) is recorded in `qof_missing`,
+so the tables can keep its row and say why it is empty.
 
 This module is the computation; `report.sections.population_profile` prints the tables and
 formats the chapter's numbers.
@@ -32,7 +34,7 @@ QOF_INDICATORS = {
     "OB": "Obesity",
 }
 
-# IMD 2019 deciles (1 = most deprived): the report's "20% most deprived / affluent" LSOAs.
+# IMD deciles (1 = most deprived): the report's "20% most deprived / affluent" LSOAs.
 DEPRIVED_DECILES = (1, 2)
 AFFLUENT_DECILES = (9, 10)
 
@@ -78,6 +80,11 @@ class PopulationProfile:
     lsoa_unclassified: dict[str, int]  # "rural"/"imd" -> member practices' patients in LSOAs the lookup lacks
     lsoa_low_coverage_pcns: int  # PCNs left out of the LSOA shares (coverage below MIN_LSOA_COVERAGE)
     lsoa_coverage: float | None = None  # share of member practices' patients the LSOA file accounts for
+    # QOF_INDICATORS codes the QOF table holds, and those it lacks: a release can drop a register
+    # (CVDPP is not in QOF 2020/21), and Table 6.1 must say so rather than lose the row. Both empty
+    # when no QOF table was given.
+    qof_indicators: tuple[str, ...] = ()
+    qof_missing: tuple[str, ...] = ()
 
     @property
     def lsoa_available(self) -> bool:
@@ -88,6 +95,12 @@ class PopulationProfile:
     def measures(self) -> tuple[Measure, ...]:
         """The measures computed (those whose inputs were given), in the report's order."""
         return tuple(m for m in MEASURES if m.key in self.distributions)
+
+    @property
+    def not_in_release(self) -> tuple[Measure, ...]:
+        """The QOF measures whose register the release lacks, in the report's order."""
+        keys = {f"prev_{code}" for code in self.qof_missing}
+        return tuple(m for m in MEASURES if m.key in keys)
 
 
 def pcn_profile(
@@ -137,9 +150,14 @@ def pcn_profile(
         for key, share in shares.items():
             table[key] = (100 * share).where(enough)
     list_types: dict[str, str] = {}
+    present: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
     if qof is not None:
-        prevalence = measures.qof_prevalence(members, qof, list(QOF_INDICATORS))
-        for code in QOF_INDICATORS:
+        in_release = set(qof["indicator"].unique())
+        present = tuple(code for code in QOF_INDICATORS if code in in_release)
+        missing = tuple(code for code in QOF_INDICATORS if code not in in_release)
+        prevalence = measures.qof_prevalence(members, qof, list(present))
+        for code in present:
             table[f"prev_{code}"] = 100 * prevalence[code]
             types = qof.loc[qof["indicator"] == code, "list_type"].dropna().unique()
             list_types[code] = str(types[0]) if len(types) else ""
@@ -156,6 +174,8 @@ def pcn_profile(
         lsoa_unclassified=unclassified,
         lsoa_low_coverage_pcns=low_coverage,
         lsoa_coverage=coverage,
+        qof_indicators=present,
+        qof_missing=missing,
     )
 
 
@@ -172,6 +192,8 @@ def raw_numbers(profile: PopulationProfile) -> dict:
             for key in profile.distributions
         },
         "qof_list_types": profile.qof_list_types,
+        "qof_indicators": list(profile.qof_indicators),
+        "qof_missing": list(profile.qof_missing),
         "lsoa_unclassified": profile.lsoa_unclassified,
         "lsoa_low_coverage_pcns": profile.lsoa_low_coverage_pcns,
         "min_lsoa_coverage": MIN_LSOA_COVERAGE,

@@ -1,6 +1,8 @@
-"""Area profiles: for each NHS region and each CCG of April 2020, its PCNs and its population against England.
+"""Area profiles: for each NHS region and each commissioner, its PCNs and its population against England.
 
-Areas come from the practice-to-geography mapping (QOF 2019-20: practice -> CCG -> region). A PCN
+Areas come from the practice-to-geography mapping (QOF 2019-20: practice -> CCG -> region). The
+commissioner is the level the mapping has: the CCG (area type "ccg") to 2021/22, the sub-ICB location
+(area type "sub-icb") from 2022/23; the names below say "CCG" for either. A PCN
 belongs to the CCG holding most of its member practices' registered patients (`measures.majority_ccg`,
 as Table 6.3 assigns them) and to that CCG's region, so every PCN sits in exactly one CCG and one
 region and the areas' PCNs add up to England's.
@@ -23,13 +25,14 @@ import pandas as pd
 from pcnreport.analysis import measures, population_profile
 from pcnreport.core.errors import DataFormatError
 
-AREA_TYPES = {"region": "NHS region", "ccg": "Clinical Commissioning Group"}
+AREA_TYPES = {"region": "NHS region", "ccg": "Clinical Commissioning Group", "sub-icb": "Sub-ICB location"}
+COMMISSIONER_TYPES = ("ccg", "sub-icb")  # the commissioner levels, named as the readers name them
 ENGLAND = "england"  # the group label of the whole country in `National.areas`
 
 
 @dataclass(frozen=True)
 class Area:
-    type: str  # "region" or "ccg"
+    type: str  # "region", or the commissioner level: "ccg" or "sub-icb"
     code: str  # ODS code: Y56, 00L
     name: str  # as the publisher writes it
 
@@ -49,7 +52,7 @@ class Area:
 
 
 # Words the publisher writes in capitals that are acronyms, not shouting.
-_ACRONYMS = {"NHS", "CCG", "CCGS", "PCN", "STP", "ICS", "UK", "II", "III"}
+_ACRONYMS = {"NHS", "CCG", "CCGS", "PCN", "STP", "ICS", "ICB", "UK", "II", "III"}
 
 
 def display_name(name: str) -> str:
@@ -60,7 +63,8 @@ def display_name(name: str) -> str:
     words = []
     for i, word in enumerate(name.split()):
         bare = word.strip(",.()&'-")
-        if bare in _ACRONYMS:
+        # A code keeps its capitals: a sub-ICB location's name ends with its ODS code ('ICB - 16C').
+        if bare in _ACRONYMS or any(ch.isdigit() for ch in bare):
             words.append(word)
         elif bare.lower() in {"and", "of", "the", "on", "upon", "in"} and i > 0:
             words.append(word.lower())
@@ -69,12 +73,22 @@ def display_name(name: str) -> str:
     return " ".join(words)
 
 
+def commissioner_level(practice_ccg: pd.DataFrame) -> str:
+    """What the mapping's ccg_* columns hold, as read_practice_ccg records it ("ccg" when not recorded)."""
+    level = practice_ccg.attrs.get("commissioner_level", "ccg")
+    if level not in COMMISSIONER_TYPES:
+        raise ValueError(f"commissioner level {level!r}: expected one of {', '.join(COMMISSIONER_TYPES)}")
+    return level
+
+
 def areas_from_mapping(practice_ccg: pd.DataFrame) -> list[Area]:
-    """Every region, then every CCG, of the mapping (read_practice_ccg's table), each sorted by code."""
+    """Every region, then every commissioner (CCG or sub-ICB location, as the mapping has), of the mapping
+    (read_practice_ccg's table), each sorted by code."""
+    level = commissioner_level(practice_ccg)
     regions = practice_ccg.drop_duplicates("region_code").sort_values("region_code")
     ccgs = practice_ccg.drop_duplicates("ccg_code").sort_values("ccg_code")
     return [Area("region", r.region_code, r.region_name) for r in regions.itertuples()] + [
-        Area("ccg", c.ccg_code, c.ccg_name) for c in ccgs.itertuples()
+        Area(level, c.ccg_code, c.ccg_name) for c in ccgs.itertuples()
     ]
 
 
@@ -83,9 +97,10 @@ def ccg_regions(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.
     pairs = practice_ccg[["ccg_code", "region_code"]].drop_duplicates()
     split = pairs[pairs["ccg_code"].duplicated(keep=False)]
     if len(split):
+        what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
         problems = [
-            f"column region_code: CCG {ccg} has practices in regions {', '.join(sorted(group['region_code']))}; "
-            "expected every practice of a CCG in one region"
+            f"column region_code: {what} {ccg} has practices in regions {', '.join(sorted(group['region_code']))}; "
+            f"expected every practice of a {what} in one region"
             for ccg, group in split.groupby("ccg_code")
         ]
         raise DataFormatError(source, problems)
@@ -110,11 +125,12 @@ class National:
     area_list: tuple[Area, ...]
     ccg_region: dict[str, str]  # ccg_code -> region_code
     ccg_ons: dict[str, str] = field(default_factory=dict)  # ccg_code -> the CCG's ONS code (its boundary's key)
+    commissioner_level: str = "ccg"  # the area type of the commissioners: "ccg" or "sub-icb"
 
 
 def region_of(national_results: National, area: Area) -> Area | None:
     """The region a CCG lies in (None for a region)."""
-    if area.type != "ccg":
+    if area.type == "region":
         return None
     code = national_results.ccg_region[area.code]
     return next(a for a in national_results.area_list if a.type == "region" and a.code == code)
@@ -132,6 +148,7 @@ def national(
     `characteristics` are `population_profile.pcn_profile`'s keyword inputs (ages, lsoa_patients, ruc,
     imd, qof, payments); `pcn_names` has pcn_code and pcn_name (the ePCN's PCN table).
     """
+    level = commissioner_level(practice_ccg)
     assignment = pcn_areas(members, list_sizes, practice_ccg)
     per_pcn = population_profile.pcn_profile(members, list_sizes, **characteristics)
     pcns = (
@@ -143,7 +160,7 @@ def national(
     stacked = pd.concat(
         [
             located.dropna(subset=["region_code"]).assign(group="region:" + located["region_code"]),
-            located.dropna(subset=["ccg_code"]).assign(group="ccg:" + located["ccg_code"]),
+            located.dropna(subset=["ccg_code"]).assign(group=f"{level}:" + located["ccg_code"]),
             located.assign(group=ENGLAND),
         ]
     )
@@ -162,6 +179,7 @@ def national(
         ccg_region=ccg_regions(practice_ccg).to_dict(),
         ccg_ons=(practice_ccg.drop_duplicates("ccg_code").set_index("ccg_code")["ccg_ons_code"].to_dict()
                  if "ccg_ons_code" in practice_ccg else {}),
+        commissioner_level=level,
     )
 
 
@@ -179,6 +197,7 @@ class AreaProfile:
     england_population_distribution: measures.Distribution
     characteristics: pd.DataFrame  # one row a measure: key, label, places, area, england, pcn_median, england_p10, england_median, england_p90
     ccgs: pd.DataFrame | None  # a region's CCGs: ccg_code, ccg_name, pcns, population, pcns_in_range (None for a CCG)
+    commissioner_type: str = "ccg"  # what `ccgs` (and a commissioner's own profile) are: "ccg" or "sub-icb"
 
 
 def find_area(national_results: National, area_type: str, area_code: str) -> Area:
@@ -221,7 +240,7 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
         })
     ccgs = None
     if area_type == "region":
-        names = {a.code: a.name for a in national_results.area_list if a.type == "ccg"}
+        names = {a.code: a.name for a in national_results.area_list if a.type != "region"}
         in_range = pcns.assign(in_range=pcns["size_band"] == "within")
         ccgs = (
             in_range.groupby("ccg_code")
@@ -243,6 +262,7 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
         england_population_distribution=national_results.distributions["population"],
         characteristics=pd.DataFrame(rows),
         ccgs=ccgs,
+        commissioner_type=national_results.commissioner_level,
     )
 
 

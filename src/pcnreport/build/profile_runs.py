@@ -1,7 +1,7 @@
 """The profile notebook's runs: which areas the data hold, and one keyed run per area.
 
 `analysis/profile.ipynb` is parameterised by area, and the areas come from the data (the regions and
-CCGs of the practice-ccg mapping), so the build needs the list before it can plan. Reading the
+commissioners of the practice-ccg mapping: its CCGs, or its sub-ICB locations from 2022/23), so the build needs the list before it can plan. Reading the
 mapping needs pandas (a second to import), which a no-op rebuild cannot afford; so the list is kept in
 `_build/cache/areas.json` beside the SHA-256 of the mapping file it came from, and re-read only when
 that file (located through the catalogue, as a notebook would) changes.
@@ -48,7 +48,8 @@ def _mapping_file(data_dir: Path, parameters: dict, memo: dict | None) -> Path:
 
 def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHasher,
               save: bool = True, memo: dict | None = None) -> list[tuple[str, str, str]]:
-    """(area_type, area_code, name) of every region and CCG in the mapping the build would read.
+    """(area_type, area_code, name) of every region and commissioner (area type "ccg" or "sub-icb", as the
+    mapping has) in the mapping the build would read.
 
     Cached by the mapping file's hash (see the module's docstring); `save=False` (for --explain)
     reads without writing the cache.

@@ -126,7 +126,8 @@ def base_from_inputs(inputs) -> MapBase:
 
 
 def write_profile_map(output_dir: Path, inputs, area, ccg_ons_code: str) -> bool | None:
-    """The profile notebook's call: a CCG's map (see `write_ccg_map`); nothing for a region (None).
+    """The profile notebook's call: a CCG's map (see `write_ccg_map`); nothing for a region, nor for a
+    sub-ICB location, which the CCG boundaries read here do not outline (None).
     `ccg_ons_code` links the CCG's ODS code to its boundary (`area_records.AreaRecord.ccg_ons_code`)."""
     if area.type != "ccg":
         return None

@@ -1,6 +1,6 @@
 """The files an area profile becomes: its numbers, chart, tables and Quarto page; and the profiles' index.
 
-One profile run (analysis/profile.ipynb) writes, for area `<slug>` (region-Y56, ccg-00L):
+One profile run (analysis/profile.ipynb) writes, for area `<slug>` (region-Y56, ccg-00L, sub-icb-16C):
 
     _generated/profiles/<slug>.json          its numbers (raw and as printed), read by the index
     figures/profile-<slug>-sizes.{vl.json,pdf,md}   the chart (interactive in HTML, vector in the PDF)
@@ -28,6 +28,7 @@ from pcnreport.analysis.profiles import AREA_TYPES, Area, AreaProfile
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report import figures
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
+from pcnreport.report.sections.ccg_configuration import MAPPING, vintage
 from pcnreport.report.tables import escape_markdown, save_table
 
 PAGES_DIR = "profiles"
@@ -37,6 +38,12 @@ INDEX_PAGE = "index.qmd"
 FIGURES_HREF = "../figures"  # from profiles/ to figures/
 NOTEBOOKS_HREF = "../notebooks/profiles"  # where the site carries each profile's executed notebook
 BAND_WORDS = {"under": "under 30,000", "within": "30,000 to 50,000", "over": "over 50,000"}
+# A commissioner level's words on the pages: (table column, heading's plural, "a ..." in the summary). A
+# sub-ICB location's page never calls it a CCG.
+COMMISSIONER_WORDS = {
+    "ccg": ("CCG", "Clinical Commissioning Groups", "a Clinical Commissioning Group"),
+    "sub-icb": ("Sub-ICB location", "Sub-ICB locations", "a sub-ICB location"),
+}
 
 
 def page_path(output_dir: Path, area: Area) -> Path:
@@ -81,9 +88,12 @@ def pcns_table(profile: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _ccg_rows(profile: AreaProfile) -> pd.DataFrame:
-    ccgs = profile.ccgs
+    """A region's commissioners (CCGs or sub-ICB locations, as the data have)."""
+    ccgs, kind = profile.ccgs, profile.commissioner_type
     return pd.DataFrame({
-        "CCG": [Area("ccg", c, n if isinstance(n, str) else c).title for c, n in zip(ccgs["ccg_code"], ccgs["ccg_name"])],
+        COMMISSIONER_WORDS[kind][0]: [
+            Area(kind, c, n if isinstance(n, str) else c).title for c, n in zip(ccgs["ccg_code"], ccgs["ccg_name"])
+        ],
         "Code": ccgs["ccg_code"],
         "PCNs": [count(v) for v in ccgs["pcns"]],
         "Registered population": [count(v) for v in ccgs["population"]],
@@ -151,8 +161,11 @@ def _pcns(n: str) -> str:
     return f"{n} is" if n == "1" else f"{n} are"
 
 
-def _summary(profile: AreaProfile, text: dict) -> str:
-    kind = "an NHS England region" if profile.area.type == "region" else "a Clinical Commissioning Group of April 2020"
+def _summary(profile: AreaProfile, text: dict, releases: dict[str, str] | None = None) -> str:
+    if profile.area.type == "region":
+        kind = "an NHS England region"
+    else:  # "a Clinical Commissioning Group of April 2020", dated by the mapping's release
+        kind = f"{COMMISSIONER_WORDS[profile.area.type][2]} {vintage(profile.area.type, (releases or {}).get(MAPPING))}"
     if not len(profile.pcns):
         return f"{escape_markdown(text['title'])} is {kind}. No PCN has most of its registered patients here."
     return (
@@ -170,9 +183,10 @@ def _include(name: str) -> str:
     return f"{{{{< include {FIGURES_HREF}/{name}.md >}}}}"
 
 
-def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_notebook: str) -> str:
+def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_notebook: str,
+              releases: dict[str, str] | None = None) -> str:
     area, slug = profile.area, profile.area.slug
-    lines = [f"# {escape_markdown(text['title'])} {{#{slug} .unnumbered}}", "", _summary(profile, text), ""]
+    lines = [f"# {escape_markdown(text['title'])} {{#{slug} .unnumbered}}", "", _summary(profile, text, releases), ""]
     if region is not None:
         lines += [
             '::: {.content-visible when-format="html"}',
@@ -200,7 +214,7 @@ def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_no
         _include(f"profile-{slug}-characteristics"), "",
     ]
     if area.type == "region":
-        lines += [f"## Its Clinical Commissioning Groups {{#{slug}-ccgs .unnumbered}}", ""]
+        lines += [f"## Its {COMMISSIONER_WORDS[profile.commissioner_type][1]} {{#{slug}-ccgs .unnumbered}}", ""]
         lines += ['::: {.content-visible when-format="html"}', _include(f"profile-{slug}-ccgs-links"), ":::", ""]
         lines += ['::: {.content-visible unless-format="html"}', _include(f"profile-{slug}-ccgs"), ":::", ""]
     else:
@@ -216,12 +230,13 @@ def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_no
 
 
 def _linked_ccg_table(profile: AreaProfile) -> str:
-    """The region's CCG table with each name linking to its profile (HTML only: the PDF has no CCG pages)."""
+    """The region's CCG (or sub-ICB location) table with each name linking to its profile (HTML only: the
+    PDF has no pages for them)."""
     printed = _ccg_rows(profile)
     header = "| " + " | ".join(escape_markdown(c) for c in printed.columns) + " |"
     lines = [header, "|:---|:---|---:|---:|---:|"]
     for row, code in zip(printed.itertuples(index=False), profile.ccgs["ccg_code"]):
-        cells = [f"[{escape_markdown(row[0])}](ccg-{code}.html)"] + [escape_markdown(v) for v in row[1:]]
+        cells = [f"[{escape_markdown(row[0])}]({profile.commissioner_type}-{code}.html)"] + [escape_markdown(v) for v in row[1:]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -249,7 +264,7 @@ def write_profile(
                align={c: "l" if i == 0 else "r" for i, c in enumerate(printed.columns)})
     if profile.area.type == "region":
         printed = _ccg_rows(profile)
-        align = {column: "l" if column in ("CCG", "Code") else "r" for column in printed.columns}
+        align = {column: "l" if i < 2 else "r" for i, column in enumerate(printed.columns)}  # name and code left
         save_table(printed, f"profile-{slug}-ccgs", out, data=profile.ccgs, align=align)
         write_text_atomic(out / f"profile-{slug}-ccgs-links.md", _linked_ccg_table(profile))
     else:
@@ -257,7 +272,7 @@ def write_profile(
         save_table(printed, f"profile-{slug}-pcns", out, data=data, align={"PCN": "l", "Code": "l", "Practices": "r",
                                                                 "Registered population": "r", "Size": "l"})
     page = page_path(output_dir, profile.area)
-    write_text_atomic(page, page_text(profile, text, region, executed_notebook))
+    write_text_atomic(page, page_text(profile, text, region, executed_notebook, releases))
     return page
 
 
@@ -298,6 +313,23 @@ FILTER_SCRIPT = """
 """
 
 
+def _commissioner_type(areas: list[Area]) -> str:
+    return next((a.type for a in areas if a.type != "region"), "ccg")
+
+
+def _commissioner(areas: list[Area]) -> str:
+    """The commissioners' short name: "CCG" or "sub-ICB location"."""
+    return {"ccg": "CCG", "sub-icb": "sub-ICB location"}[_commissioner_type(areas)]
+
+
+def _commissioners_of(areas: list[Area], releases: dict[str, str] | None) -> str:
+    """'Clinical Commissioning Groups of April 2020', dated by the mapping's release (`vintage`)."""
+    kind = _commissioner_type(areas)
+    plural = COMMISSIONER_WORDS[kind][1]
+    plural = plural if kind == "ccg" else plural[0].lower() + plural[1:]
+    return f"{plural} {vintage(kind, (releases or {}).get(MAPPING))}"
+
+
 def index_text(areas: list[Area], texts: list[dict]) -> str:
     """profiles/index.qmd: a filterable list of every area (site), the regions (PDF)."""
     rows = []
@@ -309,14 +341,15 @@ def index_text(areas: list[Area], texts: list[dict]) -> str:
         )
     regions = [(a, t) for a, t in zip(areas, texts) if a.type == "region"]
     ccgs = len(areas) - len(regions)
+    releases = next((t.get("releases") for t in texts if t.get("releases")), None)  # the same in every profile
     lines = [
         "# Area profiles {#area-profiles .unnumbered}",
         "",
-        f"A profile of each of the {count(len(regions))} NHS England regions and {count(ccgs)} Clinical "
-        "Commissioning Groups of April 2020: its PCNs, their sizes against England's range, and its "
-        "population's characteristics against England's. Each PCN belongs to the CCG holding most of its "
-        "registered patients, and to that CCG's region. Every profile is one run of the same notebook "
-        "(analysis/profile.ipynb) with the area as its parameter.",
+        f"A profile of each of the {count(len(regions))} NHS England regions and {count(ccgs)} "
+        f"{_commissioners_of(areas, releases)}: its PCNs, their sizes against England's range, and its "
+        f"population's characteristics against England's. Each PCN belongs to the {_commissioner(areas)} "
+        "holding most of its registered patients, and to that one's region. Every profile is one run of the "
+        "same notebook (analysis/profile.ipynb) with the area as its parameter.",
         "",
         '::: {.content-visible when-format="html"}',
         "```{=html}",
@@ -339,7 +372,7 @@ def index_text(areas: list[Area], texts: list[dict]) -> str:
         ":::",
         "",
         '::: {.content-visible unless-format="html"}',
-        "The regional profiles follow; the CCG profiles are on the report's website.",
+        f"The regional profiles follow; the {_commissioner(areas)} profiles are on the report's website.",
         "",
         "| Region | Code | PCNs | Registered population |",
         "|:---|:---|---:|---:|",
@@ -386,8 +419,9 @@ def remove_stale(output_dir: Path, areas: list[Area]) -> list[Path]:
             path.unlink()
             removed.append(path)
     for path in (output_dir / "figures").glob("profile-*"):
-        slug = path.name[len("profile-"):].split("-", 2)
-        if len(slug) >= 2 and f"{slug[0]}-{slug[1]}" not in wanted:
+        # profile-<slug>-<part>: a slug's type may itself hold a hyphen (sub-icb-16C), its code never does.
+        name = path.name[len("profile-"):]
+        if not any(name.startswith(f"{slug}-") or name.startswith(f"{slug}.") for slug in wanted):
             path.unlink()
             removed.append(path)
     return removed

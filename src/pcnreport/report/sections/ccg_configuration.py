@@ -1,27 +1,78 @@
 """Chapter 6, section "Networks within each commissioner" (`sec-pcn-ccgs`): Table 6.3.
 
-Presents `pcnreport.analysis.ccg_configuration`'s results: the printed table (with the per-CCG
+Presents `pcnreport.analysis.ccg_configuration`'s results: the printed table (with the per-commissioner
 data for the CSV download) and the numbers the text prints; `write_section` writes them where the
-chapter includes them.
+chapter includes them. The commissioner is named at the level the data have (`LEVELS`): a CCG for
+releases to 2021/22, a sub-ICB location after; a sub-ICB location is never called a CCG.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis.ccg_configuration import CCG_MEASURES, CcgConfiguration, raw_numbers
+from pcnreport.analysis.ccg_configuration import CCG_LEVEL, CCG_MEASURES, SUB_ICB_LEVEL, CcgConfiguration, raw_numbers
 from pcnreport.report.numbers import count, decimal, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.sections.population_profile import alignment
 from pcnreport.report.tables import save_table
 
-__all__ = ["alignment", "configuration_table", "numbers_for_report"]
+__all__ = ["LEVELS", "Level", "alignment", "configuration_table", "level_text", "numbers_for_report"]
+
+
+@dataclass(frozen=True)
+class Level:
+    """How the report names a commissioner level."""
+
+    name: str  # in running text, after "the" or "a": "CCG", "sub-ICB location"
+    plural: str
+    long: str  # the first mention, spelt out
+    column: str  # the prefix of the CSV download's code and name columns
+
+
+LEVELS = {
+    CCG_LEVEL: Level("CCG", "CCGs", "clinical commissioning group (CCG)", "ccg"),
+    SUB_ICB_LEVEL: Level(
+        "sub-ICB location",
+        "sub-ICB locations",
+        "sub-ICB location (a local part of an integrated care board, ICB)",
+        "sub_icb",
+    ),
+}
+
+
+def vintage(level: str, mapping_release: str | None) -> str:
+    """When the commissioners are as of, as the practice mapping's release gives it, to follow the level's
+    plural ("CCGs of April 2020"). QOF's mapping of year YYYY-YY has the CCGs of the April that follows the
+    year (2019-20: the 135 CCGs of April 2020; 2020-21: the 106 of April 2021). For sub-ICB locations the
+    mapping's date is not established here, so the release is named instead of a month."""
+    year = re.fullmatch(r"(\d{4})-(\d{2})", mapping_release or "")
+    if year is None:
+        return "of the practice mapping used"
+    if level == CCG_LEVEL:
+        return f"of April {int(year.group(1)) + 1}"
+    return f"of the QOF {mapping_release} practice mapping"
+
+
+def level_text(level: str, mapping_release: str | None = None) -> dict[str, str]:
+    """The level's words, as the chapter prints them ({{< var ccg_configuration.level_name >}}, ...)."""
+    words = LEVELS[level]
+    return {
+        "level": level,
+        "level_name": words.name,
+        "level_plural": words.plural,
+        "level_long": words.long,
+        "level_vintage": vintage(level, mapping_release),
+    }
 
 
 def configuration_table(config: CcgConfiguration) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 6.3: (the printed table, the per-CCG unrounded data for the CSV download)."""
+    """Table 6.3: (the printed table, the per-commissioner unrounded data for the CSV download)."""
+    words = LEVELS[config.level]
+    counted = words.plural[0].upper() + words.plural[1:]  # the column of how many commissioners each row covers
     printed = []
     for m in CCG_MEASURES:
         if m.key not in config.distributions:
@@ -29,8 +80,8 @@ def configuration_table(config: CcgConfiguration) -> tuple[pd.DataFrame, pd.Data
         dist = config.distributions[m.key]
         printed.append(
             {
-                "Statistic": m.label,
-                "CCGs": count(dist.n),
+                "Statistic": m.label.format(level=words.name, levels=words.plural),
+                counted: count(dist.n),
                 "Mean": decimal(dist.mean, 1),
                 "10th percentile": decimal(dist.p10, 1),
                 "Median": decimal(dist.median, 1),
@@ -38,12 +89,15 @@ def configuration_table(config: CcgConfiguration) -> tuple[pd.DataFrame, pd.Data
                 "Decile ratio": decimal(dist.decile_ratio, 1),
             }
         )
-    return pd.DataFrame(printed), config.ccgs
+    # The download names its code and name columns by the level too (sub_icb_code, not ccg_code).
+    data = config.ccgs.rename(columns={"ccg_code": f"{words.column}_code", "ccg_name": f"{words.column}_name"})
+    return pd.DataFrame(printed), data
 
 
-def numbers_for_report(config: CcgConfiguration) -> dict:
-    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers)."""
-    text: dict = {"measures": {}}
+def numbers_for_report(config: CcgConfiguration, mapping_release: str | None = None) -> dict:
+    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers), and the
+    commissioner level's words (`level_text`)."""
+    text: dict = {"measures": {}, **level_text(config.level, mapping_release)}
     for key, dist in config.distributions.items():
         text["measures"][key] = {
             "n": count(dist.n),
@@ -61,11 +115,16 @@ def numbers_for_report(config: CcgConfiguration) -> dict:
 
 
 SECTION = "ccg_configuration"
+MAPPING = "practice-ccg"  # the dataset whose release dates the commissioners
 
 
 def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
     """Table 6.3 and the section's numbers."""
-    text = {**numbers_for_report(config), "population_source": population_source, "releases": releases}
+    text = {
+        **numbers_for_report(config, releases.get(MAPPING)),
+        "population_source": population_source,
+        "releases": releases,
+    }
     write_numbers(numbers_path(output_dir, SECTION), raw_numbers(config), text)
     table, data = configuration_table(config)
     save_table(table, "tbl-ccg-configuration", figures_dir(output_dir), data=data, align=alignment(table))

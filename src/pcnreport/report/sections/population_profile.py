@@ -3,10 +3,14 @@
 Presents `pcnreport.analysis.population_profile`'s results: the printed tables (with their
 unrounded data for the CSV download) and the numbers the text prints; `write_section` writes them
 where the chapter includes them. `alignment` serves Table 6.3 too (`sections.ccg_configuration`).
+The editions the chapter names (the QOF year, the number of conditions, the IMD and Rural-Urban
+Classification years, the population source) come from the releases the notebook read, so a build on
+another release says so; a QOF register the release lacks keeps its row, marked "not in this release".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,8 +20,10 @@ from pcnreport.analysis.population_profile import (
     AFFLUENT_DECILES,
     BAND_ORDER,
     DEPRIVED_DECILES,
+    MEASURES,
     MIN_LSOA_COVERAGE,
     QOF_INDICATORS,
+    Measure,
     PopulationProfile,
     raw_numbers,
 )
@@ -26,6 +32,62 @@ from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import save_table
 
 BAND_HEADINGS = {"under": "Under 30,000", "within": "30,000 to 50,000", "over": "Over 50,000"}
+
+# What a row of Tables 6.1 and 6.2 says for a register the build's QOF release does not publish.
+NOT_IN_RELEASE = "not in this release"
+
+# The datasets the PCN populations come from (`--population-source`), named as their publishers do.
+POPULATION_SOURCES = {
+    "registrations": ("registrations", "Patients Registered at a GP Practice"),
+    "payments": ("payments", "NHS Payments to General Practice"),
+}
+
+_WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def in_words(n: int) -> str:
+    """A count as the prose writes it: words up to ten, figures above ('eight', '12')."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else count(n)
+
+
+def qof_year(release: str | None) -> str:
+    """The QOF year a release id names, as the report prints it: '2020-21' -> '2020/21'.
+
+    QOF is published by financial year and the catalogue names its releases '<YYYY>-<YY>'; an id of
+    another shape is printed as it is rather than guessed at.
+    """
+    if not release:
+        return "-"
+    found = re.fullmatch(r"(\d{4})-(\d{2})", release)
+    return f"{found[1]}/{found[2]}" if found else release
+
+
+def edition_year(release: str | None) -> str:
+    """The year of an edition such as the IMD's or the Rural-Urban Classification's ('2019' -> '2019')."""
+    if not release:
+        return "-"
+    found = re.match(r"\d{4}", release)
+    return found[0] if found else release
+
+
+def _qof_release(releases: dict[str, str] | None) -> str | None:
+    return (releases or {}).get("qof-prevalence")
+
+
+def missing_reason(profile: PopulationProfile, releases: dict[str, str] | None = None) -> str:
+    """One sentence naming the registers the QOF release lacks, or '' when it has them all."""
+    if not profile.qof_missing:
+        return ""
+    names = [f"{QOF_INDICATORS[code]} ({code})" for code in profile.qof_missing]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb, whose = ("is", "its register is") if len(names) == 1 else ("are", "their registers are")
+    return f"{listed} {verb} {NOT_IN_RELEASE}: {whose} not in QOF {qof_year(_qof_release(releases))}."
+
+
+def _absent_row(m: Measure, columns: list[str]) -> dict[str, str]:
+    # The first figure column carries the words, the others stay blank: the row is kept, and says why
+    # it has no figures, rather than vanishing from one build to the next.
+    return {"Population characteristic": m.label, columns[0]: NOT_IN_RELEASE, **dict.fromkeys(columns[1:], "")}
 
 
 def alignment(table: pd.DataFrame) -> dict[str, str]:
@@ -38,10 +100,28 @@ def _format(value: float, places: int) -> str:
     return decimal(value, places)
 
 
-def characteristics_table(profile: PopulationProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 6.1: (the printed table, its unrounded data for the CSV download)."""
+def _rows(profile: PopulationProfile) -> list[tuple[Measure, bool]]:
+    """(measure, computed) in the report's order: those computed, and the QOF registers not in the release."""
+    absent = set(profile.not_in_release)
+    return [(m, m.key in profile.distributions) for m in MEASURES if m.key in profile.distributions or m in absent]
+
+
+def characteristics_table(
+    profile: PopulationProfile, releases: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table 6.1: (the printed table, its unrounded data for the CSV download).
+
+    A QOF register the release lacks keeps its row, saying "not in this release"; the download's
+    `note` gives the reason (`releases` names the QOF release read).
+    """
+    columns = ["PCNs", "Mean", "10th percentile", "Median", "90th percentile", "Decile ratio"]
+    reason = missing_reason(profile, releases)
     printed, data = [], []
-    for m in profile.measures:
+    for m, computed in _rows(profile):
+        if not computed:
+            printed.append(_absent_row(m, columns))
+            data.append({"measure": m.key, "label": m.label, "n": 0, "note": reason})
+            continue
         dist = profile.distributions[m.key]
         printed.append(
             {
@@ -54,7 +134,7 @@ def characteristics_table(profile: PopulationProfile) -> tuple[pd.DataFrame, pd.
                 "Decile ratio": decimal(dist.decile_ratio, 1),
             }
         )
-        data.append({"measure": m.key, "label": m.label, **asdict(dist), "decile_ratio": dist.decile_ratio})
+        data.append({"measure": m.key, "label": m.label, **asdict(dist), "decile_ratio": dist.decile_ratio, "note": ""})
     return pd.DataFrame(printed), pd.DataFrame(data)
 
 
@@ -65,7 +145,12 @@ def band_heading(profile: PopulationProfile, band: str) -> str:
 def by_size_table(profile: PopulationProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table 6.2: the mean of each measure by size band, (printed, unrounded data with n per cell)."""
     printed, data = [], []
-    for m in profile.measures:
+    headings = [band_heading(profile, band) for band in BAND_ORDER]
+    for m, computed in _rows(profile):
+        if not computed:
+            printed.append(_absent_row(m, headings))
+            data += [{"measure": m.key, "label": m.label, "size_band": band, "n": 0, "mean": None} for band in BAND_ORDER]
+            continue
         row = {"Population characteristic": m.label}
         for band in BAND_ORDER:
             row[band_heading(profile, band)] = _format(profile.band_means.loc[m.key, band], m.places)
@@ -78,8 +163,13 @@ def by_size_table(profile: PopulationProfile) -> tuple[pd.DataFrame, pd.DataFram
     return pd.DataFrame(printed), pd.DataFrame(data)
 
 
-def numbers_for_report(profile: PopulationProfile) -> dict:
-    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers)."""
+def numbers_for_report(profile: PopulationProfile, releases: dict[str, str] | None = None) -> dict:
+    """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers).
+
+    `releases` (dataset -> release read) gives the editions the text names: the QOF year, the IMD's
+    and the Rural-Urban Classification's years.
+    """
+    releases = releases or {}
     text: dict = {"pcns": count(len(profile.pcns)), "measures": {}, "by_size": {}}
     for m in profile.measures:
         dist = profile.distributions[m.key]
@@ -98,6 +188,12 @@ def numbers_for_report(profile: PopulationProfile) -> dict:
     qof_n = [profile.distributions[k].n for k in (f"prev_{c}" for c in QOF_INDICATORS) if k in profile.distributions]
     text["qof_pcns"] = count(min(qof_n)) if qof_n else "-"
     text["qof_list_types"] = dict(profile.qof_list_types)
+    text["qof_year"] = qof_year(_qof_release(releases))
+    text["qof_conditions"] = count(len(profile.qof_indicators))
+    text["qof_conditions_words"] = in_words(len(profile.qof_indicators))
+    text["qof_missing_note"] = missing_reason(profile, releases)
+    text["imd_year"] = edition_year(releases.get("imd"))
+    text["ruc_year"] = edition_year(releases.get("ruc"))
     text["lsoa_low_coverage_pcns"] = count(profile.lsoa_low_coverage_pcns)
     text["lsoa_unclassified"] = {k: count(v) for k, v in profile.lsoa_unclassified.items()}
     text["min_lsoa_coverage_pct"] = f"{100 * MIN_LSOA_COVERAGE:.0f}%"
@@ -113,11 +209,18 @@ SECTION = "population_profile"
 
 def write_section(output_dir: Path, profile: PopulationProfile, releases: dict[str, str], population_source: str) -> None:
     """Tables 6.1 and 6.2 and the section's numbers."""
-    text = {**numbers_for_report(profile), "population_source": population_source, "releases": releases}
+    dataset, title = POPULATION_SOURCES[population_source]
+    text = {
+        **numbers_for_report(profile, releases),
+        "population_source": population_source,
+        "population_source_title": title,
+        "population_release": releases.get(dataset, "-"),
+        "releases": releases,
+    }
     write_numbers(numbers_path(output_dir, SECTION), raw_numbers(profile), text)
     out = figures_dir(output_dir)
     for name, (table, data) in (
-        ("tbl-pcn-characteristics", characteristics_table(profile)),
+        ("tbl-pcn-characteristics", characteristics_table(profile, releases)),
         ("tbl-pcn-characteristics-by-size", by_size_table(profile)),
     ):
         save_table(table, name, out, data=data, align=alignment(table))
