@@ -12,9 +12,10 @@ from pathlib import Path
 
 from pcnreport.core.errors import PcnReportError
 
-# The synthetic sample's default seed, repeated here so that building the parser imports no
-# analysis code (a test checks it equals SyntheticSpec().seed).
+# The synthetic sample's default seed and format era, repeated here so that building the parser imports
+# no analysis code (tests check they equal SyntheticSpec().seed and synth.DEFAULT_VINTAGE).
 DEFAULT_SEED = 20200101
+DEFAULT_VINTAGE = "2019-12"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -27,6 +28,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         population_source=args.population_source,
         renderer=args.renderer,
         seed=args.seed,
+        vintage=args.vintage,
         jobs=args.jobs,
         force=args.force,
         compare_with=args.compare_with,
@@ -57,10 +59,20 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _vintage(text: str) -> str:
+    from pcnreport.data.synth import get_vintage
+
+    try:
+        get_vintage(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from pcnreport.data.synth import SyntheticSpec, write_sample
 
-    written = write_sample(args.out, SyntheticSpec(seed=args.seed))
+    written = write_sample(args.out, SyntheticSpec(seed=args.seed), args.vintage)
     for dataset, path in written.items():
         print(f"{dataset:<14} {path}")
     return 0
@@ -133,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--renderer", choices=["auto", "quarto", "pandoc+typst"], default="auto",
                        help="auto: Quarto when on PATH, otherwise pandoc + Typst")
     build.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic sample")
+    build.add_argument("--vintage", type=_vintage, default=DEFAULT_VINTAGE, metavar="YYYY-MM",
+                       help=f"build on the synthetic sample in the formats published that month, or 'latest' "
+                            f"(default: {DEFAULT_VINTAGE}, the interim report's)")
     build.add_argument("--jobs", "-j", type=_jobs, default=None,
                        help="notebooks run at once (default: the number of CPU cores)")
     build.add_argument("--explain", action="store_true",
@@ -146,6 +161,9 @@ def parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="write the synthetic sample in the publishers' formats")
     synth.add_argument("out", type=Path)
     synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    synth.add_argument("--vintage", type=_vintage, default=DEFAULT_VINTAGE, metavar="YYYY-MM",
+                       help=f"write the files as published that month (eras from 2019-12), or 'latest' "
+                            f"(default: {DEFAULT_VINTAGE}, the interim report's)")
     synth.set_defaults(func=cmd_synth)
 
     data = sub.add_parser("data", help="fetch and validate the catalogued data sources").add_subparsers(

@@ -382,3 +382,88 @@ def test_csv_headers_match_the_real_files_byte_for_byte(shared_data, default_sam
             return handle.readline()
 
     assert first_line(default_sample.files[dataset]) == first_line(shared_data / real)
+
+
+# --- Vintages: the same sample in each era's formats --------------------------------------------------------
+
+# The December 2019 edition's files as written before vintages existed (default seed): the default vintage
+# must keep them byte for byte, or the interim report's build would change.
+DEFAULT_FILE_HASHES = {
+    "boundaries-ccg/2020-04/ccg-2020-04.geojson": "18f3052322997b94d5982a8f7d3ed45acc5f769e0e973aa2e556bd1c9596c1c8",
+    "boundaries-msoa/2011/msoa-2011.geojson": "54589224c5deb3751cc2a73ce45f5f31e7d6b1f0f3e122f44e1d6a8727c40832",
+    "epcn/2020-01/ePCN.xlsx": "b1ad8fd521797515f40151b5b59024218df9c4d9093cde745c90760c42f5664c",
+    "federations/2019/federations.csv": "e6fed417e960818ce3cb855915e2532f75590f438a3d971149c3bd8ca7563251",
+    "geography/lsoa_geog_lookup.csv": "96d5969814fe9ca04756b08f4f6c5d4e5bd7fa620a435488ad750290db2f5d5a",
+    "imd/2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx": "c7f43f10cb71ac4ee130a8d22d46155556b24f2735065d0ee8a5fdcd0f286eb6",
+    "interviews/2019/emphasis.csv": "47e9b802d7efbe464e0ec547cfd89ebe0fb48b98afaa3ab85a9ca04551f4a0f5",
+    "payments/2019-20/payments_19-20.csv": "a88b120c0541c62a0f3c617779bd726d3a69c5e00760e504f0fe6d19b5867fb1",
+    "qof/2017-18/ORGANISATION_REFERENCE_1718.csv": "afa0969d4411b834e16c525c22a7ea2ce3420f7c240394fa3803f86e57ac821d",
+    "qof/2017-18/PREVALENCE_1718.csv": "54f4600c87993ec2c0c0bb5042320e66ee4a69f4f379db3fb19d762be56886fa",
+    "qof/2019-20/MAPPING_NHS_GEOGRAPHIES_1920.csv": "dc1d03f57eb4ba665d9e532876c938bcd3eb6a789ce4e40432a29529ec6e78e3",
+    "registrations-age/2020-01/gp-reg-pat-prac-quin-age.csv": "fda5240aaa2eed273b94470f4d055476be194b4165a07020ebc66d77cff034e7",
+    "registrations-lsoa/2020-01/gp-reg-pat-prac-lsoa-all.csv": "88f39095457dad40da9339898958db67321281e404949984bd23e592a35a2f5e",
+    "registrations/2020-01/gp-reg-pat-prac-all.csv": "35f22f1e0adf983d37329f1cc2521fdfffad2023714b49f1b6000fc93a6bbf75",
+    "ruc/2011/ruc_2011.csv": "5caaba9709b1b6fbe23b6b63aa0d6ccff26d7c5ebb958d2bced088f3089ac9eb",
+}  # fmt: skip
+
+
+def vintage_sample(tmp_path_factory, vintage: str) -> Sample:
+    """The default seed's sample in `vintage`'s formats, written once a session (test_synth_datasets.py
+    reuses the same folder). Tests only read it."""
+    from pcnreport.data.synth import get_vintage
+
+    era = get_vintage(vintage)
+    root = tmp_path_factory.getbasetemp() / f"synth-sample-vintage-{era.name}"
+    if (root / MARKER).is_file():
+        return Sample(root, {name: root / path for name, path in era.paths.items()})
+    return Sample(root, write_sample(root, SyntheticSpec(), vintage))
+
+
+def test_the_default_vintage_writes_the_december_2019_files_unchanged(default_sample):
+    assert {path: _sha256(default_sample.root / path) for path in DEFAULT_FILE_HASHES} == DEFAULT_FILE_HASHES
+    marker = json.loads((default_sample.root / MARKER).read_text(encoding="utf-8"))
+    assert marker["vintage"] == "2019-12"
+
+
+def test_a_vintage_is_written_byte_for_byte_again_and_named_in_its_marker(tmp_path_factory, tmp_path):
+    # The latest era differs from 2019 in the most files; one rewrite of it checks determinism (~16 s).
+    latest = vintage_sample(tmp_path_factory, "latest")
+    first = _tree_hashes(latest.root)
+    marker = json.loads((latest.root / MARKER).read_text(encoding="utf-8"))
+    assert marker["vintage"] == "2026-06"
+    assert set(first) == {*marker["files"], MARKER}
+    again = shutil.copytree(latest.root, tmp_path / "again")
+    write_sample(again, SyntheticSpec(), "latest")
+    assert _tree_hashes(again) == first
+
+
+def test_months_resolve_to_the_era_whose_formats_were_published_then():
+    from pcnreport.data.synth import VINTAGES, get_vintage
+
+    assert list(VINTAGES) == ["2019-12", "2022-02", "2023-01", "2026-06"]
+    assert get_vintage().name == "2019-12"
+    assert get_vintage("2021-06").name == "2019-12"
+    assert get_vintage("2022-02").name == get_vintage("2022-12").name == "2022-02"
+    assert get_vintage("2025-10").name == "2023-01"
+    assert get_vintage("latest").name == get_vintage("2030-01").name == "2026-06"
+    with pytest.raises(ValueError, match="start in 2019-12"):
+        get_vintage("2019-06")
+    with pytest.raises(ValueError, match="expected a month like 2022-02"):
+        get_vintage("2022")
+
+
+def test_each_vintage_writes_its_datasets_in_its_release_folders():
+    from pcnreport.data.synth import VINTAGES
+
+    assert VINTAGES["2019-12"].paths == SAMPLE_PATHS
+    later = VINTAGES["2022-02"].paths
+    # QOF's organisation reference ended with 2018/19; the registrations' practice mapping is in the later
+    # vintages only (the 2019 sample must not change); every other dataset is in every vintage.
+    assert set(later) == set(SAMPLE_PATHS) - {"qof-organisations"} | {"registrations-map"}
+    assert later["registrations-map"] == "registrations-map/2022-02/gp-reg-pat-prac-map.csv"
+    assert later["epcn"] == "epcn/2022-02/ePCN.xlsx"
+    assert later["qof-prevalence"] == "qof/2020-21/PREVALENCE_2021.csv"
+    assert later["practice-ccg"] == "qof/2020-21/MAPPING_NHS_GEOGRAPHIES_2021.csv"
+    assert later["payments"] == "payments/2020-21/payments_20-21.csv"
+    assert VINTAGES["2023-01"].paths["registrations"] == "registrations/2023-01/gp-reg-pat-prac-all.csv"
+    assert VINTAGES["2026-06"].paths["practice-ccg"] == "qof/2023-24/MAPPING_NHS_GEOGRAPHIES_2324.csv"

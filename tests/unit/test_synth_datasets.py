@@ -377,3 +377,193 @@ def test_federation_overlap_table_6_4(files):
     # The text before Table 6.4: 16 PCNs formed by a stand-alone super-practice.
     configurations = results.configurations["configuration"].value_counts()
     assert configurations["Stand-alone super-practice"] == 16
+
+
+# --- Each vintage's formats ---------------------------------------------------------------------------------
+
+LATER = ("2022-02", "2023-01", "latest")
+
+
+@functools.cache
+def _vintage_files(base: Path, vintage: str) -> dict[str, Path]:
+    # The same folder test_synth.py's `vintage_sample` writes, so the two files write each vintage once.
+    from pcnreport.data.synth import get_vintage
+
+    era = get_vintage(vintage)
+    root = base / f"synth-sample-vintage-{era.name}"
+    if (root / MARKER).is_file():
+        return {name: root / path for name, path in era.paths.items()}
+    return write_sample(root, SyntheticSpec(), vintage)
+
+
+@pytest.fixture(scope="module")
+def vintage_files(tmp_path_factory):
+    return lambda vintage: _vintage_files(tmp_path_factory.getbasetemp(), vintage)
+
+
+@pytest.fixture(scope="module")
+def data_later(shared_data) -> Path:
+    """../shared/data-later, beside ../shared/data (whose fixture skips with a reason when it is absent)."""
+    folder = shared_data.parent / "data-later"
+    if not folder.is_dir():
+        pytest.skip("../shared/data-later is absent: real later releases are not part of a user's clone")
+    return folder
+
+
+def _first_line(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.readline()
+
+
+def _sheet_headers(path: Path) -> dict[str, tuple]:
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    headers = {sheet.title: next(sheet.iter_rows(max_row=1, values_only=True)) for sheet in workbook.worksheets}
+    workbook.close()
+    return headers
+
+
+def test_epcn_2022_has_the_real_february_2022_sheets_and_headers(vintage_files, data_later):
+    ours = _sheet_headers(vintage_files("2022-02")["epcn"])
+    assert ours == _sheet_headers(data_later / "epcn" / "2022-02" / "ePCN.xlsx")
+    assert list(ours) == ["PCNDetails", "PCN Core Partner Details"]
+    assert ours["PCNDetails"][2] == "Current Clinical \nCommissioning \nGroup Code"
+
+
+@pytest.mark.parametrize("vintage", ["2023-01", "latest"])
+def test_epcn_sub_icb_eras_have_sub_icb_location_columns(vintage_files, vintage):
+    ours = _sheet_headers(vintage_files(vintage)["epcn"])
+    assert list(ours) == ["PCNDetails", "PCN Core Partner Details"]
+    assert ours["PCNDetails"] == (
+        "PCN Code", "PCN Name", "Current Sub ICB Loc Code", "Sub ICB Location", "Open Date", "Close Date",
+        "Address Line 1", "Address Line 2", "Address Line 3", "Address Line 4", "Address Line 5", "Postcode",
+    )  # fmt: skip
+    members = ours["PCN Core Partner Details"]
+    assert members[:4] == ("Partner\nOrganisation\nCode", "Partner\nName", "Practice\nParent\nSub ICB Loc Code",
+                           "Practice\nParent\nSub ICB Loc Name")  # fmt: skip
+    assert not any("CCG" in header for header in members)
+
+
+def test_epcn_2022_cells_are_text_dates_and_values_not_formulas(vintage_files):
+    workbook = openpyxl.load_workbook(vintage_files("2022-02")["epcn"], read_only=True)
+    pcn = next(workbook["PCNDetails"].iter_rows(min_row=2, max_row=2, values_only=True))
+    member = next(workbook["PCN Core Partner Details"].iter_rows(min_row=2, max_row=2, values_only=True))
+    workbook.close()
+    assert pcn[4] in ("20191001", "20191201")
+    assert member[5].startswith("SYNTHETIC PCN ") and member[8] in ("20191001", "20191201") and member[10] is True
+
+
+def test_payments_2020_21_first_line_is_the_real_one_with_its_byte_order_mark(vintage_files, data_later):
+    ours = vintage_files("2022-02")["payments"]
+    assert _first_line(ours) == _first_line(data_later / "payments" / "2020-21" / "20-21.csv")
+    table = pd.read_csv(ours, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert set(table["Practice Rurality"]) == {"Urban", "Rural", "Missing"}
+    numbers = table.iloc[:, 17:].astype(float)
+    total = numbers["Total NHS Payments to General Practice"]
+    pcn = numbers.loc[:, "PCN Leadership":"PCN Care Home Premium"].sum(axis=1)
+    covid = numbers[["Covid Immunisation", "Covid Support and Expansion"]].sum(axis=1)
+    assert np.allclose(numbers["Total NHS Payments including PCN Workforce, Leadership and Support"], total + pcn, atol=0.011)
+    wider = "Total NHS Payments including covid vaccination and covid support and expansion payments"
+    assert np.allclose(numbers[wider], total + covid, atol=0.011)
+
+
+def test_qof_mapping_2020_21_header_is_the_real_one(vintage_files, data_later):
+    ours = vintage_files("2022-02")["practice-ccg"]
+    assert _first_line(ours) == _first_line(data_later / "qof" / "2020-21" / "MAPPING_NHS_GEOGRAPHIES_2021.csv")
+
+
+def test_registrations_2026_first_line_is_the_real_one(vintage_files, data_later):
+    ours = vintage_files("latest")["registrations"]
+    assert _first_line(ours) == _first_line(data_later / "registrations" / "2026-06" / "gp-reg-pat-prac-all.csv")
+    assert pd.read_csv(ours, nrows=1)["EXTRACT_DATE"].iat[0] == "2026-06-01"
+
+
+@pytest.mark.parametrize(
+    "vintage, header",
+    [
+        ("2023-01", "NAT_ONS_CODE,NAT_CODE,COUNTRY,REGION_ODS_CODE,REGION_ONS_CODE,REGION_NAME,ICB_ODS_CODE,"
+                    "ICB_ONS_CODE,ICB_NAME,SUB_ICB_LOC_ODS_CODE,SUB_ICB_LOC_ONS_CODE,SUB_ICB_LOC_NAME,PCN_ODS_CODE,"
+                    "PCN_NAME,PRACTICE_CODE,PRACTICE_NAME"),
+        ("latest", "NAT_COUNTRY,REGION_ODS_CODE,REGION_ONS_CODE,REGION_NAME,ICB_ODS_CODE,ICB_ONS_CODE,ICB_NAME,"
+                   "SUB_ICB_ODS_CODE,SUB_ICB_ONS_CODE,SUB_ICB_NAME,PCN_ODS_CODE,PCN_NAME,PRACTICE_CODE,PRACTICE_NAME"),
+    ],
+)  # fmt: skip
+def test_qof_mapping_sub_icb_headers_and_new_region_codes(vintage_files, vintage, header):
+    path = vintage_files(vintage)["practice-ccg"]
+    assert _first_line(path) == (header + "\r\n").encode()
+    mapping = pd.read_csv(path, dtype=str)
+    # July 2022: North East and Yorkshire E40000009 -> E40000012, Midlands E40000008 -> E40000011.
+    regions = mapping.drop_duplicates("REGION_ODS_CODE").set_index("REGION_ODS_CODE")["REGION_ONS_CODE"]
+    assert regions["Y63"] == "E40000012" and regions["Y60"] == "E40000011" and regions["Y56"] == "E40000003"
+    # 42 ICBs' worth of STPs, each sub-ICB location in one ICB and named after it.
+    assert mapping.groupby("SUB_ICB_LOC_ODS_CODE" if vintage == "2023-01" else "SUB_ICB_ODS_CODE")["ICB_ODS_CODE"].nunique().max() == 1
+
+
+@pytest.mark.parametrize(
+    "vintage, decimal, cvdpp, list_size",
+    [("2019-12", False, True, "PATIENT_LIST_SIZE"), ("2022-02", False, False, "PATIENT_LIST_SIZE"),
+     ("2023-01", True, False, "PATIENT_LIST_SIZE"), ("latest", True, False, "PRACTICE_LIST_SIZE")],
+)  # fmt: skip
+def test_qof_prevalence_register_style_and_retired_register(files, vintage_files, vintage, decimal, cvdpp, list_size):
+    path = files["qof-prevalence"] if vintage == "2019-12" else vintage_files(vintage)["qof-prevalence"]
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert table.columns[-1] == list_size
+    registers = table["REGISTER"][table["REGISTER"] != ""]
+    assert registers.str.fullmatch(r"\d+\.0" if decimal else r"\d+").all()
+    assert ("CVDPP" in set(table.iloc[:, 1])) == cvdpp
+    if vintage != "2019-12":
+        # The same registers as 2019's file: only the format changed (and CVD primary prevention retired).
+        old = pd.read_csv(files["qof-prevalence"], dtype=str, keep_default_na=False)
+        old = old[old["INDICATOR_GROUP_CODE"] != "CVDPP"]
+        assert (registers.str.removesuffix(".0").to_numpy() == old["REGISTER"][old["REGISTER"] != ""].to_numpy()).all()
+
+
+def test_nine_commissioners_carry_five_character_codes_from_2022(files, vintage_files):
+    assert _csv(files["registrations"])["CCG_CODE"].str.len().eq(3).all()
+    for vintage, column in (("2022-02", "CCG_CODE"), ("2023-01", "SUB_ICB_LOCATION_CODE")):
+        codes = _csv(vintage_files(vintage)["registrations"])[column].drop_duplicates()
+        five = codes[codes.str.len() == 5]
+        assert len(five) == 9 and five.str.fullmatch(r"Z\d[A-Z]\d[A-Z]").all(), vintage
+
+
+def test_the_readers_read_the_2022_02_sample_fully(vintage_files):
+    from pcnreport.data import readers
+
+    later = vintage_files("2022-02")
+    epcn = readers.read_epcn(later["epcn"])
+    registrations = readers.read_registrations(later["registrations"])
+    payments = readers.read_payments(later["payments"])
+    prevalence = readers.read_qof_prevalence(later["qof-prevalence"])
+    mapping = readers.read_practice_ccg(later["practice-ccg"])
+    assert len(epcn.pcns) == 1250 and epcn.pcns["ccg_code"].str.len().eq(5).sum() > 0
+    assert set(registrations["practice_code"]) == set(payments["practice_code"]) == set(mapping["practice_code"])
+    assert payments["practice_rurality"].isna().sum() == (_csv(later["payments"], encoding="utf-8-sig")["Practice Rurality"] == "Missing").sum()
+    assert "CVDPP" not in set(prevalence["indicator"]) and len(set(prevalence["indicator"])) == 20
+    assert mapping["ccg_code"].nunique() == 135
+    practice_map = readers.read_practice_map(later["registrations-map"])
+    assert set(practice_map["commissioner_level"]) == {"ccg"}
+    assert set(practice_map["practice_code"]) == set(mapping["practice_code"])
+    for name in ("registrations-age", "registrations-lsoa"):
+        reader = readers.read_registrations_age if name == "registrations-age" else readers.read_registrations_lsoa
+        assert len(reader(later[name])) > 0, name
+
+
+@pytest.mark.parametrize("vintage, real", [("2022-02", "2022-01"), ("latest", "2025-10")])
+def test_practice_mapping_first_line_is_the_real_one(vintage_files, data_later, vintage, real):
+    ours = vintage_files(vintage)["registrations-map"]
+    assert _first_line(ours) == _first_line(data_later / "registrations-map" / real / "gp-reg-pat-prac-map.csv")
+    table = pd.read_csv(ours, dtype=str)
+    assert table["EXTRACT_DATE"].iat[0] == {"2022-02": "01Feb2022", "latest": "2026-06-01"}[vintage]
+    # Every practice once, those in no PCN in PCN 'U' as in the real file; the commissioner is the QOF
+    # mapping's and the registrations' (the same synthetic geography in every file).
+    assert table["PRACTICE_CODE"].is_unique and table["PRACTICE_CODE"].is_monotonic_increasing
+    assert (table["PCN_CODE"] == "U").sum() == SyntheticSpec().unaffiliated_practices
+    code = "CCG_CODE" if vintage == "2022-02" else "SUB_ICB_LOCATION_CODE"
+    registrations = _csv(vintage_files(vintage)["registrations"]).set_index("CODE")[code]
+    assert (table.set_index("PRACTICE_CODE")[code] == registrations.reindex(table["PRACTICE_CODE"])).all()
+
+
+def test_practice_mapping_2023_has_the_sub_icb_columns_without_a_supplier(vintage_files):
+    header = _first_line(vintage_files("2023-01")["registrations-map"]).decode().rstrip("\n").split(",")
+    assert header[7:13] == ["ONS_SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME",
+                            "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME"]  # fmt: skip
+    assert header[-1] == "COMM_REGION_NAME"

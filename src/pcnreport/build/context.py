@@ -31,30 +31,33 @@ class BuildOptions:
     population_source: str = "registrations"
     renderer: str = "auto"
     seed: int = synth.SyntheticSpec().seed
+    vintage: str = synth.DEFAULT_VINTAGE  # the synthetic sample's format era (YYYY-MM or `latest`)
     jobs: int | None = None               # notebooks run at once; None: one a CPU core
     force: bool = False                   # ignore the cache: run every notebook, render every page
     compare_with: str | None = None       # numbers.json (path or address) of the build to compare with;
                                           # None: the site in _book/ this build replaces
 
 
-def synthetic_sample_path(project_dir: Path, seed: int) -> Path:
-    # Keyed by the generator's version too: a sample from an older generator lacks datasets or differs.
-    return Path(project_dir) / SYNTHETIC_CACHE / f"seed-{seed}-v{synth.GENERATOR_VERSION}"
+def synthetic_sample_path(project_dir: Path, seed: int, vintage: str = synth.DEFAULT_VINTAGE) -> Path:
+    # Keyed by the format era (`latest` resolved, so it moves on when a newer era is added) and the
+    # generator's version too: a sample from an older generator lacks datasets or differs.
+    era = synth.get_vintage(vintage).name
+    return Path(project_dir) / SYNTHETIC_CACHE / f"seed-{seed}-{era}-v{synth.GENERATOR_VERSION}"
 
 
-def synthetic_sample(project_dir: Path, seed: int) -> Path:
+def synthetic_sample(project_dir: Path, seed: int, vintage: str = synth.DEFAULT_VINTAGE) -> Path:
     """The synthetic sample for `seed`, generated on first use into the project's cache.
 
     It is written into a temporary folder and renamed into place, so an interrupted generation
     is never mistaken for a complete sample.
     """
-    target = synthetic_sample_path(project_dir, seed)
+    target = synthetic_sample_path(project_dir, seed, vintage)
     if synth.is_synthetic(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".seed-{seed}."))
     try:
-        synth.write_sample(staging, synth.SyntheticSpec(seed=seed))
+        synth.write_sample(staging, synth.SyntheticSpec(seed=seed), vintage)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -65,7 +68,8 @@ def synthetic_sample(project_dir: Path, seed: int) -> Path:
 
 def resolve_data_dir(project: Path, options: BuildOptions, generate: bool) -> Path:
     if options.data_dir is None:
-        return synthetic_sample(project, options.seed) if generate else synthetic_sample_path(project, options.seed)
+        find = synthetic_sample if generate else synthetic_sample_path
+        return find(project, options.seed, options.vintage)
     data_dir = Path(options.data_dir).resolve()
     if not data_dir.is_dir():
         raise errors.DataNotFoundError(f"'{data_dir}': no such data folder")
@@ -108,9 +112,15 @@ class Context:
         return self.executed_dir / plan.notebook.name
 
 
+def _formats(options: BuildOptions) -> str:
+    # The default era's label stays as it was, so the December 2019 build does not change.
+    era = synth.get_vintage(options.vintage).name
+    return "" if era == synth.DEFAULT_VINTAGE else f", in the formats of {era}"
+
+
 def make_context(project: Path, options: BuildOptions, data_dir: Path) -> Context:
     synthetic = synth.is_synthetic(data_dir)
-    label = options.release or (f"synthetic sample, seed {options.seed}" if synthetic else "")
+    label = options.release or (f"synthetic sample, seed {options.seed}{_formats(options)}" if synthetic else "")
     hasher = FileHasher(project / buildcache.CACHE_DIR / buildcache.HASHES_FILE)
     return Context(
         project=project,
@@ -128,6 +138,25 @@ def make_context(project: Path, options: BuildOptions, data_dir: Path) -> Contex
         library=buildcache.library_digest(hasher),
         environment=buildcache.environment_digest(project, hasher),
     )
+
+
+def check_data(ctx: Context) -> None:
+    """Check every dataset of the data folder before any notebook runs, and stop with all their problems.
+
+    Without it a build stops at the first notebook that meets a bad file, naming that one file; the user
+    fixes it, builds again and meets the next. This is `pcnreport data validate`'s check (the same
+    readers, through the table cache the notebooks use, so a file already accepted costs a lookup and a
+    new one is parsed once for the check and the notebooks). Checksums are not compared: they only ever
+    warn, and the build's plan hashes the files already.
+    """
+    from pcnreport.data.tablecache import FOLDER, TableCache
+    from pcnreport.data.validate import validate_data_dir
+
+    catalogue = buildcache.catalogue_of(ctx.parameters, ctx.memo)
+    report = validate_data_dir(catalogue, ctx.data_dir, table_cache=TableCache(ctx.project / FOLDER), checksums=False)
+    error = report.build_error()
+    if error is not None:
+        raise error
 
 
 def plan_notebooks(ctx: Context) -> list[buildcache.NotebookPlan]:

@@ -20,7 +20,14 @@ downstream has a "synthetic" code path except the label on every page.
     interviews/2019/emphasis.csv                            WP1 interviewees' emphasis on three themes (project format)
     boundaries-msoa/2011/msoa-2011.geojson                  MSOA boundaries (ONS GeoJSON): the geography's grid cells
     boundaries-ccg/2020-04/ccg-2020-04.geojson              CCG boundaries (ONS GeoJSON): unions of their MSOAs
-    SYNTHETIC.json                                          the marker: every file and its sha256
+    SYNTHETIC.json                                          the marker: seed, vintage, every file and its sha256
+
+That is the default vintage, 2019-12: the formats of the interim report's December 2019 edition.
+`write_sample(..., vintage="2022-02")` (or `pcnreport synth --vintage`) writes the same made-up
+organisations in the formats published at a later date (sheet names, header rows, code shapes, the
+commissioner level, number styles, release folders): `vintages` is the one table of those differences,
+`headers` holds every era's header rows, and the writers read both rather than branching on dates. The
+later vintages also carry the registrations' practice mapping (registrations-map/<month>/).
 
 Nothing in it is real, and every name says so (SYNTHETIC PRACTICE 0001, SYNTHETIC PCN 0001, NHS
 SYNTHETIC CCG 001). Codes have the real shapes, so the readers' checks apply unchanged, but are chosen to
@@ -38,8 +45,9 @@ stay clear of real codes where the code space allows:
 Modules, in the order `write_sample` runs them: `organisations` (CCGs, PCNs, practices), `traits` (each
 PCN's rurality, age, deprivation, workload), `geography` (MSOAs and LSOAs on a map, RUC, IMD), `lsoa`
 (where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`,
-`boundaries` (the geography's grid as MSOA and CCG boundaries); `spec` holds every
-calibration target, `draws` the sampling helpers, `formats` the byte conventions.
+`boundaries` (the geography's grid as MSOA and CCG boundaries), and in the later vintages
+`practice_map`; `spec` holds every calibration target, `draws` the sampling helpers, `formats` the byte
+conventions, `vintages` and `headers` the format eras.
 
 Calibration: the distributions follow what the interim report publishes about PCNs in January 2020
 (chapter 6): see `SyntheticSpec`. Margins are drawn by *stratified* inverse-CDF sampling (the i-th
@@ -71,44 +79,54 @@ from pcnreport.data.synth.spec import (
     SAMPLE_PATHS,
     SyntheticSpec,
 )  # fmt: skip
+from pcnreport.data.synth.vintages import DEFAULT_VINTAGE, LATEST, VINTAGES, Vintage, get_vintage
 
-__all__ = ["MARKER", "SAMPLE_PATHS", "SyntheticSpec", "is_synthetic", "write_sample"]
+__all__ = [
+    "DEFAULT_VINTAGE", "LATEST", "MARKER", "SAMPLE_PATHS", "VINTAGES", "SyntheticSpec", "Vintage", "get_vintage",
+    "is_synthetic", "write_sample",
+]  # fmt: skip
 
 
-def write_sample(out_dir: Path, spec: SyntheticSpec = SyntheticSpec()) -> dict[str, Path]:
-    """Write the synthetic sample under `out_dir`; return each dataset's name -> the file written.
+def write_sample(
+    out_dir: Path, spec: SyntheticSpec = SyntheticSpec(), vintage: str = DEFAULT_VINTAGE
+) -> dict[str, Path]:
+    """Write the synthetic sample under `out_dir` in the formats of `vintage` (YYYY-MM or `latest`, see
+    `vintages`); return each dataset's name -> the file written.
 
     Each file is written atomically. The marker is written last, and an old marker is left in place until
     then, so the folder is never unmarked while it holds synthetic files.
     """
     out_dir = Path(out_dir)
-    contents = _contents(spec)
-    written = {name: write_bytes_atomic(out_dir / SAMPLE_PATHS[name], data) for name, data in contents.items()}
+    era = get_vintage(vintage)
+    contents = _contents(spec, era)
+    paths = era.paths
+    written = {name: write_bytes_atomic(out_dir / paths[name], data) for name, data in contents.items()}
     marker = {
         "synthetic": True,
         "seed": spec.seed,
+        "vintage": era.name,
         "generator": GENERATOR,
         "version": GENERATOR_VERSION,
         "spec": asdict(spec),
-        "files": {SAMPLE_PATHS[name]: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
+        "files": {paths[name]: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
     }
     write_text_atomic(out_dir / MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
     return written
 
 
-def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
-    """Every file's bytes, by dataset name (the keys of SAMPLE_PATHS)."""
+def _contents(spec: SyntheticSpec, vintage: Vintage) -> dict[str, bytes]:
+    """Every file's bytes, by dataset name (the keys of the vintage's paths)."""
     # Imported here, not at the top: a build that finds its sample already written (every rebuild)
     # should not pay for importing numpy, pandas and openpyxl just to read the marker.
     from pcnreport.data.synth import boundaries, federations, geography, interviews, lsoa, qof, registrations
     from pcnreport.data.synth.draws import _streams
     from pcnreport.data.synth.epcn import _epcn_workbook
-    from pcnreport.data.synth.organisations import _make_ccgs, _make_pcns, _make_practices
+    from pcnreport.data.synth.organisations import _make_ccgs, _make_pcns, _make_practices, label_commissioners
     from pcnreport.data.synth.payments import _payments_csv
     from pcnreport.data.synth.traits import make_traits
 
     streams = _streams(spec.seed)
-    ccgs = _make_ccgs(spec, streams["ccgs"])
+    ccgs = label_commissioners(_make_ccgs(spec, streams["ccgs"]), vintage)
     pcns = _make_pcns(spec, ccgs, streams["pcns"])
     traits = make_traits(spec, ccgs, pcns, streams["traits"])
     practices = _make_practices(spec, ccgs, pcns, traits, streams["practices"])
@@ -117,15 +135,15 @@ def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
     bands = registrations.age_bands(practices, streams["age"])
     present, blank = qof.qof_practices(practices, streams["qof"])
     when = dt.datetime.combine(EXTRACT_DAY, dt.time())
-    return {
-        "epcn": _epcn_workbook(pcns, practices),
-        "registrations": registrations._registrations_csv(practices),
-        "payments": _payments_csv(practices, streams["payments"]),
-        "registrations-age": registrations.age_csv(practices, bands),
-        "registrations-lsoa": registrations.lsoa_csv(practices, places.lsoas["code"], where),
-        "qof-prevalence": qof.prevalence_csv(practices, bands, present, blank, streams["qof"]),
+    contents = {
+        "epcn": _epcn_workbook(pcns, practices, vintage),
+        "registrations": registrations._registrations_csv(practices, vintage),
+        "payments": _payments_csv(practices, streams["payments"], vintage),
+        "registrations-age": registrations.age_csv(practices, bands, vintage),
+        "registrations-lsoa": registrations.lsoa_csv(practices, places.lsoas["code"], where, vintage),
+        "qof-prevalence": qof.prevalence_csv(practices, bands, present, blank, streams["qof"], vintage),
         "qof-organisations": qof.organisation_csv(practices, ccgs, present),
-        "practice-ccg": qof.mapping_csv(practices, ccgs),
+        "practice-ccg": qof.mapping_csv(practices, ccgs, vintage),
         "lsoa-msoa": geography.lookup_csv(places, ccgs, streams["geography"]),
         "ruc": geography.ruc_csv(places),
         "imd": geography.imd_workbook(places, when),
@@ -134,6 +152,12 @@ def _contents(spec: SyntheticSpec) -> dict[str, bytes]:
         "boundaries-msoa": boundaries.msoa_geojson(places),
         "boundaries-ccg": boundaries.ccg_geojson(places, ccgs),
     }
+    if "registrations-map" in vintage.paths:
+        from pcnreport.data.synth.practice_map import practice_map_csv
+
+        contents["registrations-map"] = practice_map_csv(practices, ccgs, vintage)
+    # A vintage writes the datasets its era published (QOF's organisation reference ended in 2018/19).
+    return {name: data for name, data in contents.items() if name in vintage.paths}
 
 
 def is_synthetic(data_dir: Path) -> bool:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from pcnreport.data.synth.draws import _discrete_inverse_cdf, _inverse_cdf, _stratified_probabilities
 from pcnreport.data.synth.spec import LATE_OPEN, PCN_OPEN, REGIONS, SyntheticSpec
 from pcnreport.data.synth.traits import practice_traits
+
+if TYPE_CHECKING:
+    from pcnreport.data.synth.vintages import Vintage
 
 # --- The synthetic organisations --------------------------------------------------------------------------
 
@@ -198,3 +203,27 @@ def _weighting(spec: SyntheticSpec, rurality: np.ndarray, workload: np.ndarray, 
     rural = (rurality == "Rural").astype(float)
     shift = spec.rural_weighting_uplift * (rural - rural.mean())
     return workload * np.exp(shift + spec.practice_weighting_sd * rng.standard_normal(len(rurality)))
+
+
+def label_commissioners(ccgs: pd.DataFrame, vintage: Vintage) -> pd.DataFrame:
+    """The CCGs' codes and names as the vintage's files print them.
+
+    From April 2021 a few carry the five-character codes ODS gave merged CCGs (letter, digit, letter,
+    digit, letter, like X2C4Y; a synthetic one starts with Z, as its three-character code did). From July
+    2022 the commissioners are sub-ICB locations: the same codes, named after their ICB as NHS England
+    names them ("NHS ... ICB - 16C"). The 2019 sample is returned unchanged.
+    """
+    from pcnreport.data.synth.qof import stp_index
+
+    if vintage.five_character_ccgs == 0 and vintage.commissioner == "ccg":
+        return ccgs
+    codes = ccgs["code"].to_numpy(dtype=object).copy()
+    # Spread over the list (so over regions), e.g. 9 of 135: rows 7, 22, ... 127.
+    step = max(1, len(ccgs) // max(1, vintage.five_character_ccgs))
+    for k, row in enumerate(range(step // 2, len(ccgs), step)[: vintage.five_character_ccgs]):
+        codes[row] = f"{codes[row]}{k % 10}{'XYW'[k % 3]}"
+    names = ccgs["name"]
+    if vintage.commissioner == "sub-icb":
+        icb = stp_index(ccgs)
+        names = pd.Series([f"NHS SYNTHETIC ICB {s + 1:02d} - {code}" for s, code in zip(icb, codes)], index=ccgs.index)
+    return ccgs.assign(code=codes, name=names)

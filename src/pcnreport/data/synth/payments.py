@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from pcnreport.data.synth.formats import csv_bytes, number
+from pcnreport.data.synth.headers import PAYMENTS_HEADER
+
+if TYPE_CHECKING:
+    from pcnreport.data.synth.vintages import Vintage
 
 # --- Payments ---------------------------------------------------------------------------------------------
 
-# The 2019/20 file's header, names and order exactly (note the trailing space in "Appraisal Costs ").
-PAYMENTS_HEADER = (
-    "NHS England (Region) code", "NHS England (Region) Name", "CCG Code", "CCG NAME", "PCN Code", "PCN Name",
-    "Practice Code", "Practice Name", "Practice Address", "Practice Postcode", "Practice Open Date",
-    "Practice Close Date", "Contract Type", "Dispensing Practice", "Practice Type", "Practice Rurality",
-    "Atypical Characteristics", "Number of Registered Patients (Last Known Figure)",
-    "Number of Weighted Patients (Last Known Figure)", "Average payments per registered patient",
-    "Average payments per weighted patient", "Global Sum", "MPIG Correction factor",
-    "Balance of PMS Expenditure", "Total QOF Payments", "Childhood Vaccination and Immunisation Scheme",
-    "GP Extended Hours Access", "Influenza and Pneumococcal Immunisations", "Learning Disabilities",
-    "Meningitis", "Minor Surgery", "Out Of Area in Hours Urgent Care", "Pertussis",
-    "Rotavirus and Shingles Immunisation", "Services for Violent Patients", "Total Local Incentive Schemes",
-    "Premises Payments", "Seniority", "Doctors Retainer Scheme Payments", "Total Locum Allowances",
-    "Appraisal Costs ", "Prolonged Study Leave", "PCO Admin Other", "Information Management and Technology",
-    "Non DES Item Pneumococcal Vaccine, Childhood Immunisation Main Programme",
-    "General Practice Forward View", "PCN Participation", "Prescribing Fee Payments",
-    "Dispensing Fee Payments", "Reimbursement of Drugs", "Other Payments",
-    "Total NHS Payments to General Practice",
-    "Deductions for Pensions, Levies and Prescription Charge Income",
-    "Total NHS Payments to General Practice Minus Deductions",
-)  # fmt: skip
 
 # Payment lines: (median £ a registered patient when paid, log-scale spread, share of practices paid),
 # rounded from the 2019/20 file. The contract-specific lines (Global Sum, MPIG, PMS) and dispensing fees
@@ -67,7 +52,9 @@ GLOBAL_SUM_PER_WEIGHTED_PATIENT = 89.88  # 2019/20 GMS global sum payment per we
 PMS_PER_WEIGHTED_PATIENT = 88.0
 
 
-def _payments_csv(practices: pd.DataFrame, rng) -> bytes:
+def _payments_csv(practices: pd.DataFrame, rng, vintage: Vintage) -> bytes:
+    """The payments file in the vintage's format: from 2020/21 a byte-order mark, `Missing` for an unknown
+    rurality and, after the total less deductions, the PCN and COVID-19 lines (`_later_lines`)."""
     n = len(practices)
     contract = rng.choice(["GMS", "PMS", "APMS"], size=n, p=[0.71, 0.26, 0.03])
     rural = practices["rurality"].to_numpy() == "Rural"
@@ -101,19 +88,44 @@ def _payments_csv(practices: pd.DataFrame, rng) -> bytes:
             "contract": contract,
             "dispensing": np.where(dispensing, "Yes", "No"),
             "type": "GP practice",
-            "rurality": practices["rurality"],
+            "rurality": practices["rurality"].replace("MISSING", vintage.no_rurality),
             "atypical": "",
         }
     )
     numbers = np.column_stack(
         [registered, weighted, total / registered, total / weighted, lines, total, deductions, total + deductions]
     )
+    extra = len(vintage.payments_header) - len(PAYMENTS_HEADER)
+    if extra:
+        # Drawn after every line of the 2019/20 format, so the columns both formats share stay the same.
+        numbers = np.column_stack([numbers, _later_lines(registered, weighted, total, rng)[:, :extra]])
     rows = [
         (*labels, *map(number, figures))
         for labels, figures in zip(text.itertuples(index=False, name=None), numbers.tolist())
     ]
     rows.sort(key=lambda row: row[6])  # by practice code, like the real file
-    return csv_bytes(PAYMENTS_HEADER, rows)
+    return (b"\xef\xbb\xbf" if vintage.payments_bom else b"") + csv_bytes(vintage.payments_header, rows)
+
+
+def _later_lines(registered, weighted, total, rng) -> np.ndarray:
+    """2020/21's added columns, in order: the two wider totals, the PCN lines (paid through a PCN's
+    nominated practice, so to about a fifth of practices, sized by the PCN's patients), the COVID-19 lines,
+    and the four averages over the wider totals."""
+    n = len(registered)
+    nominated = rng.random(n) < 0.2
+    # £ a registered patient (of the practice, standing in for its PCN's), when paid.
+    pcn = np.column_stack([
+        np.where(nominated, rate * registered * rng.lognormal(0.0, 0.3, n), 0.0)
+        for rate in (1.8 * 5, 1.5 * 5, 1.45 * 5, 6.0 * 5, 0.0, 0.4 * 5)
+    ])  # fmt: skip
+    covid = np.column_stack([rate * registered * rng.lognormal(0.0, 0.5, n) for rate in (1.9, 1.1)])
+    pcn, covid = np.round(pcn, 2), np.round(covid, 2)
+    with_covid = np.round(total + covid.sum(axis=1), 2)
+    with_pcn = np.round(total + pcn.sum(axis=1), 2)
+    return np.column_stack([
+        with_covid, with_pcn, pcn, covid,
+        with_pcn / registered, with_pcn / weighted, with_covid / registered, with_covid / weighted,
+    ])  # fmt: skip
 
 
 def _payment_lines(registered, weighted, contract, dispensing, rng) -> np.ndarray:

@@ -8,13 +8,24 @@ the PCN's share aged 65 and over (so small, older PCNs have more CKD, hypertensi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from pcnreport.data.synth.draws import _inverse_cdf, _stratified_probabilities, copula
 from pcnreport.data.synth.formats import csv_bytes
+from pcnreport.data.synth.headers import (  # noqa: F401 (the headers re-exported)
+    MAPPING_HEADER,
+    ORGANISATION_HEADER,
+    PREVALENCE_HEADER,
+    REGION_ONS,
+)  # fmt: skip
 from pcnreport.data.synth.registrations import AGE_BANDS
 from pcnreport.data.synth.spec import REGIONS
+
+if TYPE_CHECKING:
+    from pcnreport.data.synth.vintages import Vintage
 
 # Group: (list type, P10, median, P90, weight on the PCN's age), percent. The eight of Table 6.1 as
 # published; the others near England's 2017/18 rates.
@@ -41,20 +52,6 @@ INDICATORS = {
     "RA": ("16OV", 0.6, 0.8, 1.0, 0.5),
     "STIA": ("TOTAL", 1.0, 1.8, 2.5, 0.8),
 }
-PREVALENCE_HEADER = ("PRACTICE_CODE", "INDICATOR_GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PATIENT_LIST_SIZE")
-ORGANISATION_HEADER = (
-    "PRACTICE_CODE", "PRACTICE_NAME", "CCG_CODE", "CCG_GEOGRAPHY_CODE", "CCG_NAME", "STP_CODE", "STP_NAME",
-    "SUBREGION_CODE", "SUBREGION_GEOGRAPHY_CODE", "SUBREGION_NAME", "REGION_CODE", "REGION_GEOGRAPHY_CODE",
-    "REGION_NAME", "COUNTRY", "REVISED_MAXIMUM_POINTS",
-)  # fmt: skip
-MAPPING_HEADER = (
-    "NAT_ONS_CODE", "NAT_CODE", "COUNTRY", "REGION_ODS_CODE", "REGION_ONS_CODE", "REGION_NAME", "STP_ODS_CODE",
-    "STP_ONS_CODE", "STP_NAME", "CCG_ODS_CODE", "CCG_ONS_CODE", "CCG_NAME", "PCN_ODS_CODE", "PCN_NAME",
-    "PRACTICE_CODE", "PRACTICE_NAME",
-)  # fmt: skip
-# NHS England regions' ONS codes (2019/20).
-REGION_ONS = {"Y56": "E40000003", "Y58": "E40000006", "Y59": "E40000005", "Y60": "E40000008",
-              "Y61": "E40000007", "Y62": "E40000010", "Y63": "E40000009"}  # fmt: skip
 
 
 def list_types(bands: np.ndarray) -> dict[str, np.ndarray]:
@@ -91,7 +88,11 @@ def qof_practices(practices: pd.DataFrame, rng) -> tuple[np.ndarray, np.ndarray]
     return present, blank
 
 
-def prevalence_csv(practices: pd.DataFrame, bands: np.ndarray, present, blank, rng) -> bytes:
+def prevalence_csv(practices: pd.DataFrame, bands: np.ndarray, present, blank, rng, vintage: Vintage) -> bytes:
+    """The QOF year's prevalence file, without the registers it retired; REGISTER as 112.0 from 2021/22.
+
+    Every register is drawn in every vintage, so a retired one leaves the others' draws unchanged.
+    """
     lists = list_types(bands)
     # QOF 2017/18 counted lists two years before January 2020: a little smaller, by practice.
     growth = rng.lognormal(-0.02, 0.02, len(practices))
@@ -113,11 +114,13 @@ def prevalence_csv(practices: pd.DataFrame, bands: np.ndarray, present, blank, r
     codes = practices["code"].to_numpy()
     blank_set = set(blank.tolist())
     rows = []
+    written = [(code, list_type) for code, (list_type, *_rest) in INDICATORS.items() if code not in vintage.qof_retired]
+    style = "{}.0" if vintage.register_decimal else "{}"
     for i in sorted(present, key=lambda i: codes[i]):
-        for code, (list_type, *_rest) in INDICATORS.items():
-            register = "" if i in blank_set else int(registers[code][i])
+        for code, list_type in written:
+            register = "" if i in blank_set else style.format(int(registers[code][i]))
             rows.append((codes[i], code, register, list_type, int(list_sizes[code][i])))
-    return csv_bytes(PREVALENCE_HEADER, rows)
+    return csv_bytes(vintage.prevalence_header, rows)
 
 
 def stp_index(ccgs: pd.DataFrame) -> np.ndarray:
@@ -148,10 +151,13 @@ def organisation_csv(practices: pd.DataFrame, ccgs: pd.DataFrame, present) -> by
     return csv_bytes(ORGANISATION_HEADER, rows)
 
 
-def mapping_csv(practices: pd.DataFrame, ccgs: pd.DataFrame) -> bytes:
-    """QOF 2019/20's mapping of practices to PCN, CCG (April 2020), STP and region, by practice code.
+def mapping_csv(practices: pd.DataFrame, ccgs: pd.DataFrame, vintage: Vintage) -> bytes:
+    """QOF's mapping of practices to PCN, commissioner, STP or ICB, and region, by practice code.
 
-    Practices in no PCN are in PCN "U", "Unallocated", as in the real file.
+    Each row is every field any era's header names, picked by the vintage's header: 2019/20 and 2020/21
+    name STPs and CCGs, 2021/22 ICBs and sub-ICB locations (SUB_ICB_LOC_*), 2023/24 SUB_ICB_* with
+    NAT_COUNTRY. ICBs are the STPs renamed (July 2022), sub-ICB locations the CCGs. Practices in no PCN are
+    in PCN "U", "Unallocated", as in the real file.
     """
     stp = stp_index(ccgs)
     rows = []
@@ -161,11 +167,21 @@ def mapping_csv(practices: pd.DataFrame, ccgs: pd.DataFrame) -> bytes:
         region = ccgs["region_index"].iat[ccg]
         region_code = REGIONS[region][0]
         s = stp[ccg]
-        rows.append((
-            "E92000001", "ENG", "England", region_code, REGION_ONS[region_code],
-            f"SYNTHETIC {REGIONS[region][1].title()}", f"Z{s:02d}",
-            f"E54{900_001 + s}", f"SYNTHETIC STP {s + 1:02d}", ccgs["code"].iat[ccg], ccgs["ons_code"].iat[ccg],
-            ccgs["name"].iat[ccg], "U" if pd.isna(pcn_code) else pcn_code,
-            "Unallocated" if pd.isna(pcn_name) else pcn_name, code, name,
-        ))  # fmt: skip
-    return csv_bytes(MAPPING_HEADER, rows)
+        commissioner = {"ODS_CODE": ccgs["code"].iat[ccg], "ONS_CODE": ccgs["ons_code"].iat[ccg], "NAME": ccgs["name"].iat[ccg]}
+        fields = {
+            "NAT_ONS_CODE": "E92000001", "NAT_CODE": "ENG", "COUNTRY": "England", "NAT_COUNTRY": "England",
+            "REGION_ODS_CODE": region_code, "REGION_ONS_CODE": vintage.region_ons[region_code],
+            "REGION_NAME": f"SYNTHETIC {REGIONS[region][1].title()}",
+            "STP_ODS_CODE": f"Z{s:02d}", "STP_ONS_CODE": f"E54{900_001 + s}", "STP_NAME": f"SYNTHETIC STP {s + 1:02d}",
+            "ICB_ODS_CODE": f"Z{s:02d}", "ICB_ONS_CODE": f"E54{900_001 + s}", "ICB_NAME": icb_name(s),
+            **{f"{prefix}_{key}": value for prefix in ("CCG", "SUB_ICB_LOC", "SUB_ICB") for key, value in commissioner.items()},
+            "PCN_ODS_CODE": "U" if pd.isna(pcn_code) else pcn_code,
+            "PCN_NAME": "Unallocated" if pd.isna(pcn_name) else pcn_name,
+            "PRACTICE_CODE": code, "PRACTICE_NAME": name,
+        }  # fmt: skip
+        rows.append(tuple(fields[column] for column in vintage.mapping_header))
+    return csv_bytes(vintage.mapping_header, rows)
+
+
+def icb_name(stp: int) -> str:
+    return f"NHS SYNTHETIC INTEGRATED CARE BOARD {stp + 1:02d}"

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from pcnreport.data.synth.formats import csv_bytes
-from pcnreport.data.synth.spec import EXTRACT_DAY
+from pcnreport.data.synth.headers import REGISTRATIONS_HEADER  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from pcnreport.data.synth.vintages import Vintage
 
 # --- Registrations ----------------------------------------------------------------------------------------
 
-REGISTRATIONS_HEADER = (
-    "PUBLICATION", "EXTRACT_DATE", "TYPE", "CCG_CODE", "ONS_CCG_CODE", "CODE", "POSTCODE", "SEX", "AGE",
-    "NUMBER_OF_PATIENTS",
-)  # fmt: skip
 
 
-def _registrations_csv(practices: pd.DataFrame) -> bytes:
-    extract = EXTRACT_DAY.strftime("%d%b%Y").upper()  # 01JAN2020
+def extract_date(vintage: Vintage) -> str:
+    """EXTRACT_DATE as the vintage's files write it: 01JAN2020, or ISO (2026-06-01) in recent releases."""
+    day = vintage.extract_day
+    return day.isoformat() if vintage.iso_extract_date else day.strftime("%d%b%Y").upper()
+
+
+def _registrations_csv(practices: pd.DataFrame, vintage: Vintage) -> bytes:
+    # The commissioner columns (CCG_CODE, or SUB_ICB_LOCATION_CODE from July 2022) hold the same codes.
+    extract = extract_date(vintage)
     table = practices.sort_values(["ccg_code", "code"])  # the publisher's order
     rows = (
         ("GP_PRAC_PAT_LIST", extract, "GP", ccg, ons, code, postcode, "ALL", "ALL", patients)
@@ -25,7 +33,7 @@ def _registrations_csv(practices: pd.DataFrame) -> bytes:
             *(table[c].tolist() for c in ("ccg_code", "ons_code", "code", "postcode", "list_size"))
         )
     )
-    return csv_bytes(REGISTRATIONS_HEADER, rows)
+    return csv_bytes(vintage.registrations_header, rows)
 
 
 # --- By 5-year age band -----------------------------------------------------------------------------------
@@ -62,8 +70,8 @@ def age_bands(practices: pd.DataFrame, rng) -> np.ndarray:
     return np.concatenate([young, aged], axis=2)
 
 
-def age_csv(practices: pd.DataFrame, bands: np.ndarray) -> bytes:
-    extract = EXTRACT_DAY.strftime("%d%b%Y").upper()
+def age_csv(practices: pd.DataFrame, bands: np.ndarray, vintage: Vintage) -> bytes:
+    extract = extract_date(vintage)
     order = np.argsort(practices["code"].to_numpy(), kind="stable")
     rows = []
     for i in order:
@@ -80,8 +88,8 @@ def age_csv(practices: pd.DataFrame, bands: np.ndarray) -> bytes:
 LSOA_HEADER = ("PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "LSOA_CODE", "SEX", "NUMBER_OF_PATIENTS")
 
 
-def lsoa_csv(practices: pd.DataFrame, lsoa_codes: pd.Series, rows: pd.DataFrame) -> bytes:
-    extract = EXTRACT_DAY.strftime("%d%b%Y").upper()
+def lsoa_csv(practices: pd.DataFrame, lsoa_codes: pd.Series, rows: pd.DataFrame, vintage: Vintage) -> bytes:
+    extract = extract_date(vintage)
     table = pd.DataFrame(
         {
             "PUBLICATION": "GP_PRAC_PAT_LIST",

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 GENERATOR = "pcnreport.synth"
-# Bump when the files a given seed produces change: the marker records it, so a cached build can tell.
-GENERATOR_VERSION = 5
+# Bump when the files a given seed (and vintage) produces change: the marker records it, so a cached build
+# can tell. 6: the marker records the vintage; the default vintage's files are those of version 5.
+GENERATOR_VERSION = 6
 MARKER = "SYNTHETIC.json"
 
 SAMPLE_PATHS = {
