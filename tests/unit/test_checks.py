@@ -237,3 +237,78 @@ def test_a_bare_two_digit_number_counts_only_against_sections_the_file_uses(tmp_
     chapter += "\nOf them, 34 PCNs are single practices.\n"
     with pytest.raises(RenderError, match=r"line 5: '34' is typed, but the analysis computes it \(pcn_size.single\)"):
         checks.check_no_typed_numbers(make_project(tmp_path, chapter), variables)
+
+
+# --- like with like: percentages, amounts of money, other numbers ------------------------------------
+
+def _typed_caught(tmp_path: Path, chapter: str, variables: dict) -> str:
+    """The check's message for `chapter` ('' when it passes)."""
+    try:
+        checks.check_no_typed_numbers(make_project(tmp_path, chapter), variables)
+    except RenderError as caught:
+        return str(caught)
+    return ""
+
+
+# The chapter uses the section through {{< var >}}, so even its two-digit numbers are compared with it.
+USES_SECTION = "# One\n\nThe data hold {{< var pcn_size.pcns >}} PCNs.\n\n"
+
+
+@pytest.mark.parametrize("typed", ["from 70% to 100%", "70 per cent of it", "70 percent of it", "from 70 to 100%",
+                                   "70-100%", "from 70 to 100 per cent"])
+def test_a_typed_percentage_equal_to_a_computed_count_passes(tmp_path, typed):
+    # The 2025 case: the introduction's "70% to 100%" and the count of 70 single-practice PCNs.
+    variables = {"pcn_size": {"pcns": "1,250", "single_practice": "70"}}
+    assert _typed_caught(tmp_path, USES_SECTION + f"Reimbursement rose {typed}.\n", variables) == ""
+
+
+@pytest.mark.parametrize("typed", ["from 70% to 100%", "70 per cent of it", "from 70 to 100%"])
+@pytest.mark.parametrize("computed", [{"single_pct": "70%"}, {"single_pct": "70"}, {"share": "70"}, {"pct_single": "70"}])
+def test_a_typed_percentage_equal_to_a_computed_percentage_is_caught(tmp_path, typed, computed):
+    # A computed percentage is one formatted with "%", or one whose key says so (printed as {{< var >}}%).
+    variables = {"pcn_size": {"pcns": "1,250", **computed}}
+    message = _typed_caught(tmp_path, USES_SECTION + f"Reimbursement rose {typed}.\n", variables)
+    key = next(iter(computed))
+    token = "70%" if "70%" in typed else "70"
+    assert "1 problem(s)" in message and f"line 5: '{token}' is typed" in message
+    assert f"(pcn_size.{key})" in message
+
+
+def test_a_typed_count_equal_to_a_computed_count_is_caught_and_not_a_computed_percentage(tmp_path):
+    variables = {"pcn_size": {"pcns": "1,250", "single_practice": "70", "over_pct": "35%", "share": "17.2"}}
+    message = _typed_caught(tmp_path, USES_SECTION + "Of them, 70 PCNs have one practice.\n", variables)
+    assert "line 5: '70' is typed, but the analysis computes it (pcn_size.single_practice)" in message
+    # A plain number equal to a computed percentage is not the percentage.
+    assert _typed_caught(tmp_path, USES_SECTION + "We held 35 interviews on 17.2 days.\n", variables) == ""
+    # Three or more digits are compared with every section's values of their kind, used or not.
+    message = _typed_caught(tmp_path, "# One\n\nIn all, 1,250 PCNs, 1,250% of the target.\n", variables)
+    assert "1 problem(s)" in message and "'1,250' is typed" in message
+
+
+def test_a_two_digit_percentage_counts_only_against_sections_the_file_uses(tmp_path):
+    # Dozens of percentages are computed: "98% of practices" quoted from a policy paper would often equal
+    # one of them by chance, as a two-digit count would.
+    variables = {"ventures": {"covered_pct": "98%"}, "pcn_size": {"pcns": "1,250"}}
+    assert _typed_caught(tmp_path, USES_SECTION + "In May 2020 98% of practices opted in.\n", variables) == ""
+    variables["pcn_size"]["opted_in_pct"] = "98%"
+    assert "'98%' is typed" in _typed_caught(tmp_path, USES_SECTION + "In May 2020 98% of practices opted in.\n", variables)
+
+
+def test_amounts_of_money_are_compared_with_amounts(tmp_path):
+    variables = {"payments": {"per_head": "£1,250", "practices": "1,300"}}
+    assert "(payments.per_head)" in _typed_caught(tmp_path, "# One\n\nPaid £1,250 a head.\n", variables)
+    assert _typed_caught(tmp_path, "# One\n\nIn all, 1,250 patients and £1,300.\n", variables) == ""
+
+
+def test_kinds_of_computed_and_typed_values():
+    assert checks.computed_kind("58%", "a.within_pct") == (checks.PERCENTAGE, "58")
+    assert checks.computed_kind("16.8", "a.b.pct_65_plus") == (checks.PERCENTAGE, "16.8")
+    assert checks.computed_kind("3.5", "footprints.pcns_1pct.mean") == (checks.NUMBER, "3.5")  # a group, not the leaf
+    assert checks.computed_kind("2.5", "a.pct_in_range.decile_ratio") == (checks.NUMBER, "2.5")
+    assert checks.computed_kind("£1,250", "a.cost") == (checks.MONEY, "1,250")
+    assert checks.computed_kind("1,250", "a.pcns") == (checks.NUMBER, "1,250")
+    typed = [(token, kind) for _, token, kind, _ in checks.typed_values(
+        "A 70% B 70 per cent C £1,250 D 1,250 E 5.4 and 17.2% F 10 to 20% G 2017/18 H 2019.")]
+    assert typed == [("70%", "percentage"), ("70", "percentage"), ("1,250", "amount of money"),
+                     ("1,250", "number"), ("5.4", "number"), ("17.2%", "percentage"), ("10", "percentage"),
+                     ("20%", "percentage"), ("2017/18", "number")]

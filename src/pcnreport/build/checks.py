@@ -145,7 +145,24 @@ _NON_PROSE = [
 # ("90th") or a number with a unit letter ("£40m") is not a value the analysis prints.
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{4}[/-]\d{2}(?!\d)|\d(?:[\d,.]*\d)?%?)(?![A-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_VALUE = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
+_VALUE = re.compile(r"[£$€]?-?\d[\d,]*(?:\.\d+)?%?")
+
+# What a number is, so that a typed number is compared only with computed numbers of its kind: "70% to
+# 100%" in a sentence about reimbursement is not the count of 70 single-practice PCNs.
+# - a percentage: typed with "%" or "per cent"/"percent" after it, or opening a range that ends with one
+#   ("70 to 100%", "70-100%"; not "5.4 and 17.2%", which lists two values); computed as a value formatted with "%", or held by a key that says it is one (`within_pct`,
+#   `pct_rural`, `share`), which chapters print as `{{< var ... >}}%`;
+# - an amount of money: typed or formatted with a currency sign before it ("£1,250");
+# - any other number. Counts and decimals need no kinds of their own: they are compared as text, and
+#   "12" never equals "12.0", so a decimal can only match a decimal printed to the same places.
+# Years need no kind either: a typed year is a date and never compared (`typed_numbers` skips it).
+PERCENTAGE, MONEY, NUMBER = "percentage", "amount of money", "number"
+_PERCENT_WORDS = r"(?:%|\s*per[\s-]?cent\b)"
+_PERCENT_AFTER = re.compile(
+    rf"{_PERCENT_WORDS}|\s*(?:-|–|to)\s*\d[\d.,]*{_PERCENT_WORDS}", re.I
+)
+_PERCENT_KEY = re.compile(r"(?:^|_)(?:pct|percent|percentage|share)(?:_|$)")
+_CURRENCY = "£$€"
 
 
 def _prose(text: str) -> str:
@@ -179,39 +196,78 @@ def computed_values(variables: dict, skip: Iterable[str] = ("published", "data")
     return out
 
 
+def computed_kind(text: str, key: str) -> tuple[str, str]:
+    """(kind, the bare number) of a computed value: `text` as formatted, `key` its dotted key."""
+    if text.endswith("%"):
+        return PERCENTAGE, text[:-1]
+    if text[0] in _CURRENCY:
+        return MONEY, text[1:]
+    if _PERCENT_KEY.search(key.rsplit(".", 1)[-1]):
+        return PERCENTAGE, text
+    return NUMBER, text
+
+
 def typed_numbers(text: str) -> Iterator[tuple[int, str]]:
     """(line, number) for each number of 2+ digits in the prose, outside shortcodes, code and labels."""
+    for line, token, _kind, _bare in typed_values(text):
+        yield line, token
+
+
+def typed_values(text: str) -> Iterator[tuple[int, str, str, str]]:
+    """(line, number as typed, kind, the bare number) for each number `typed_numbers` finds."""
     prose = _prose(text)
     for m in _NUMBER.finditer(prose):
         token = m.group(0)
         if sum(c.isdigit() for c in token) < 2 or _YEAR.fullmatch(token):
             continue  # a lone digit is too common in prose; a year is a date, not a result
-        yield _line_of(prose, m.start()), token
+        bare = token.rstrip("%")
+        if token.endswith("%") or _PERCENT_AFTER.match(prose, m.end()):
+            kind = PERCENTAGE
+        elif m.start() > 0 and prose[m.start() - 1] in _CURRENCY:
+            kind = MONEY
+        else:
+            kind = NUMBER
+        yield _line_of(prose, m.start()), token, kind, bare
 
 
 _VAR_SECTION = re.compile(r"\{\{<\s*var\s+([\w-]+)")
 
 
-def _distinctive(token: str) -> bool:
-    """A number unlikely to equal a computed one by chance: 3+ digits, a separator, a decimal or a %."""
-    return sum(c.isdigit() for c in token) >= 3 or any(c in token for c in ",.%/")
+def _distinctive(bare: str) -> bool:
+    """A number unlikely to equal a computed one of its kind by chance: 3+ digits, a separator or a decimal.
+
+    A two-digit percentage is not: the build computes dozens of percentages, so "98% of practices"
+    quoted from a policy paper would often equal one of them on some release.
+    """
+    return sum(c.isdigit() for c in bare) >= 3 or any(c in bare for c in ",./")
+
+
+def computed_index(variables: dict) -> dict[tuple[str, str], list[str]]:
+    """(kind, bare number) -> the dotted keys that compute it (see `computed_kind`)."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for text, keys in computed_values(variables).items():
+        for key in keys:
+            index.setdefault(computed_kind(text, key), []).append(key)
+    return index
 
 
 def check_no_typed_numbers(project_dir: Path, variables: dict) -> None:
     """Fail when a chapter types a number that `variables` (the content of _variables.yml) computes.
 
-    A distinctive number (`1,250`, `5.4`, `58%`, `135`) is compared with every computed value. A bare
-    two-digit number is compared only with the sections of `variables` the file itself uses through
+    A typed number is compared only with computed numbers of its kind (a percentage with percentages, an
+    amount with amounts, any other number with other numbers; see `PERCENTAGE`). A distinctive number
+    (`1,250`, `5.4`, `17.2%`, `135`) is compared with every computed value of its kind. A two-digit
+    number (`16`, `58%`) is compared only with the sections of `variables` the file itself uses through
     `{{< var >}}`: "16 interviews" in a qualitative chapter must not fail the build because some count
     in another analysis happens to be 16 on this release of the data.
     """
-    values = computed_values(variables)
+    values = computed_index(variables)
     problems = []
     for path, text in _source_files(project_dir):
         used = set(_VAR_SECTION.findall(text))
-        for line, token in typed_numbers(text):
-            keys = values.get(token) or (values.get(token[:-1]) if token.endswith("%") else None)
-            if keys and not _distinctive(token):
+        for line, token, kind, bare in typed_values(text):
+            keys = values.get((kind, bare))
+            if keys and not _distinctive(bare):
                 keys = [k for k in keys if k.split(".", 1)[0] in used]
             if not keys:
                 continue

@@ -3,6 +3,7 @@
 Order of work, and why:
 1. take the project's lock, so two builds never write the same files;
 2. resolve the data folder (the synthetic sample, generated once per seed, when none is given);
+   when any notebook will run, check every dataset in it first and stop listing all their problems;
 3. plan: key each notebook run by what it reads (`buildcache`); an unchanged run is skipped and its
    outputs restored from `_build/cache/`, the others run with papermill, in parallel (`jobs`), each
    keeping its executed copy as provenance;
@@ -34,6 +35,7 @@ from pcnreport.build import buildcache, profile_runs, publish
 from pcnreport.build.context import (
     OUTPUT_DIR,
     BuildOptions,
+    check_data,
     make_context,
     plan_notebooks,
     plan_profiles,
@@ -108,6 +110,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         ctx.timings = timings
         plans = plan_notebooks(ctx)
         timings["data and plan"] = time.perf_counter() - start
+        if any(plan.runs for plan in plans):
+            # Only when a notebook will read the data: an unchanged run read the same files last time,
+            # when they passed, and a rebuild with nothing to do stays a fraction of a second.
+            start = time.perf_counter()
+            check_data(ctx)
+            timings["check data"] = time.perf_counter() - start
         (project / "figures").mkdir(exist_ok=True)
         try:
             keys = restore_unchanged(ctx, plans)
