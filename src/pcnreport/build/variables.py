@@ -47,9 +47,13 @@ def write_data_notice(generated: Path, synthetic: bool, description: str) -> Non
 
 def variables_components(ctx: Context, keys: dict[str, str]) -> dict:
     """The variables step reads the notebooks' outputs (named by their keys), the options and data/."""
+    from pcnreport.render import choose_renderer
+
+    # The renderer the build will use, not the option: with "auto", installing or removing Quarto changes
+    # the renderer the provenance appendix names, so it must change this step's key.
     return {
         "notebooks": keys,
-        "parameters": {**ctx.parameters, "renderer": ctx.options.renderer, "synthetic": ctx.synthetic},
+        "parameters": {**ctx.parameters, "renderer": choose_renderer(ctx.options.renderer), "synthetic": ctx.synthetic},
         "library": ctx.library,
         "environment": ctx.environment,
         "project": tree_hashes(ctx.project, "data", ctx.hasher),
