@@ -1,0 +1,161 @@
+"""The whole report built on the December 2019 extracts with the later real releases laid over them.
+
+This is the folder a user has when some datasets were updated before others: the February 2022 ePCN
+(CCGs of April 2021), QOF 2020/21's practice mapping, payments 2020/21 and the June 2026 list sizes
+(sub-ICB era) over the 2019 files. The build must succeed and its numbers must agree with counts made
+here straight from the publishers' files, with csv and openpyxl, not with the project's readers.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pcnreport.build.pipeline import BuildOptions, build
+
+pytestmark = pytest.mark.shared_data
+
+EPCN = Path("epcn/2022-02/ePCN.xlsx")
+REGISTRATIONS = Path("registrations/2026-06/gp-reg-pat-prac-all.csv")
+MAPPING = Path("qof/2020-21/MAPPING_NHS_GEOGRAPHIES_2021.csv")
+
+
+def lay_over(base: Path, later: Path, target: Path) -> Path:
+    """`base`'s dataset folders with `later`'s release folders added, all as symlinks (nothing copied).
+
+    A dataset folder is made real so both sources' releases can sit in it side by side; the build then
+    reads each dataset's latest release, as it would in a user's data folder.
+    """
+    for source in (base, later):
+        for dataset in sorted(p for p in source.iterdir() if p.is_dir()):
+            folder = target / dataset.name
+            folder.mkdir(parents=True, exist_ok=True)
+            for entry in dataset.iterdir():
+                link = folder / entry.name
+                if link.is_symlink():
+                    link.unlink()  # the same release in both: the later copy wins
+                link.symlink_to(entry)
+    return target
+
+
+@pytest.fixture(scope="module")
+def later_data(shared_data, tmp_path_factory) -> Path:
+    later = shared_data.parent / "data-later"
+    if not later.is_dir():
+        pytest.skip(f"{later} is absent: the later real releases are not part of a user's clone")
+    return lay_over(shared_data, later, tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def later_build(later_data, tmp_path_factory, project_copy):
+    project = project_copy(tmp_path_factory.mktemp("later") / "pcn-report")
+    result = build(BuildOptions(project_dir=project, data_dir=later_data))
+    numbers = json.loads((project / "_book" / "numbers.json").read_text())
+    return project, result, numbers
+
+
+def count(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def chapter_text(project: Path) -> str:
+    html = (project / "_book" / "chapters" / "06-pcn-characteristics.html").read_text()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def epcn_members(data: Path) -> tuple[set[str], dict[str, str]]:
+    """Open PCNs (no close date) and their current core partners (no end date): practice -> PCN."""
+    workbook = openpyxl.load_workbook(data / EPCN, read_only=True)
+    details = list(workbook["PCNDetails"].iter_rows(values_only=True))
+    partners = list(workbook["PCN Core Partner Details"].iter_rows(values_only=True))
+    assert details[0][0] == "PCN Code" and details[0][5] == "Close Date"
+    assert partners[0][4] == "PCN Code" and "End Date" in partners[0][9]
+    open_pcns = {row[0] for row in details[1:] if row[0] and not row[5]}
+    members = {row[0]: row[4] for row in partners[1:] if row[0] and not row[9] and row[4] in open_pcns}
+    return open_pcns, members
+
+
+def list_sizes(data: Path) -> dict[str, int]:
+    with open(data / REGISTRATIONS, encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["SEX"] == "ALL" and r["AGE"] == "ALL"]
+    return {row["CODE"]: int(row["NUMBER_OF_PATIENTS"]) for row in rows}
+
+
+def test_the_build_reads_each_dataset_at_its_latest_release(later_build):
+    project, result, numbers = later_build
+    assert not result.synthetic
+    releases = numbers["release"]
+    for read in ("epcn 2022-02", "practice-ccg 2020-21", "payments 2020-21", "registrations 2026-06",
+                 "qof-prevalence 2017-18", "imd 2019"):
+        assert read in releases
+    text = chapter_text(project)
+    assert "epcn 2022-02" in text and "registrations 2026-06" in text and "practice-ccg 2020-21" in text
+    assert "ePCN release (2022-02)" in text
+    assert "Patients Registered at a GP Practice, release 2026-06" in text
+
+
+def test_pcns_and_member_practices_match_the_february_2022_epcn(later_build, later_data):
+    project, _, numbers = later_build
+    open_pcns, members = epcn_members(later_data)
+    assert (len(open_pcns), len(members)) == (1258, 6504)
+    assert count(numbers["numbers"]["pcn_size.pcns"]) == len(open_pcns)
+    assert count(numbers["numbers"]["pcn_size.member_practices"]) == len(members)
+    assert f"The data hold {len(open_pcns):,} PCNs made of {len(members):,} core partner practices" in (
+        chapter_text(project)
+    )
+
+
+def test_list_sizes_of_a_later_release_leave_a_counted_gap(later_build, later_data):
+    """Practices closed or merged between February 2022 and June 2026 have no list size: counted, not lost."""
+    project, _, numbers = later_build
+    _, members = epcn_members(later_data)
+    sizes = list_sizes(later_data)
+    missing = sum(1 for practice in members if practice not in sizes)
+    population = collections.Counter()
+    for practice, pcn in members.items():
+        population[pcn] += sizes.get(practice, 0)
+    assert missing == 411 and max(population.values()) == 270323
+    assert count(numbers["numbers"]["pcn_size.practices_without_list_size"]) == missing
+    assert count(numbers["numbers"]["pcn_size.population.max"]) == max(population.values())
+    assert f"({missing} here)" in chapter_text(project)
+
+
+def test_commissioners_are_the_ccgs_of_the_2020_21_mapping(later_build, later_data):
+    """Each PCN goes to the CCG holding most of its (June 2026) patients; the 2022 ePCN still has CCGs."""
+    project, _, numbers = later_build
+    _, members = epcn_members(later_data)
+    sizes = list_sizes(later_data)
+    with open(later_data / MAPPING, encoding="utf-8-sig", newline="") as handle:
+        ccg_of = {row["PRACTICE_CODE"]: row["CCG_ODS_CODE"] for row in csv.DictReader(handle)}
+    patients = collections.defaultdict(collections.Counter)
+    for practice, pcn in members.items():
+        if practice in ccg_of:
+            patients[pcn][ccg_of[practice]] += sizes.get(practice, 0)
+    largest = {max(by_ccg, key=by_ccg.get) for by_ccg in patients.values()}
+    split = sum(1 for by_ccg in patients.values() if len(by_ccg) > 1)
+    assert (len(largest), split) == (106, 10)
+    config = numbers["numbers"]
+    assert count(config["ccg_configuration.ccg_count"]) == len(largest)
+    assert count(config["ccg_configuration.split_pcns"]) == split
+    assert config["ccg_configuration.level_name"] == "CCG"
+    assert config["ccg_configuration.level_vintage"] == "of April 2021"
+    assert f"over the {len(largest)} CCGs of April 2021" in chapter_text(project)
+
+
+def test_the_qof_year_is_the_latest_release_with_a_prevalence_file(later_build, later_data):
+    """QOF 2020/21 here is only the practice mapping: prevalences still come from 2017/18."""
+    project, _, numbers = later_build
+    with_prevalence = sorted(
+        release.name for release in (later_data / "qof").iterdir()
+        if any(f.name.upper().startswith("PREVALENCE") for f in release.iterdir())
+    )
+    year = with_prevalence[-1].replace("-", "/")
+    assert year == "2017/18"
+    assert numbers["numbers"]["population_profile.qof_year"] == year
+    assert f"Prevalences are QOF {year} registers" in chapter_text(project)
