@@ -1,9 +1,16 @@
-"""The whole build on the synthetic sample in a later format era (`pcnreport build --vintage 2022-02`).
+"""The whole build on the synthetic sample in the later format eras (`pcnreport build --vintage ...`).
 
-One build (a few minutes): February 2022's formats are the latest the readers take end to end (the sub-ICB
-eras' files are checked for format only, in tests/unit/test_synth_datasets.py). What differs from the
-December 2019 build is what the formats carry: QOF 2020/21 without the CVD primary-prevention register,
-CCGs with five-character codes, the ePCN workbook of 2022; the report must say so rather than fall silent.
+The December 2019 era is the default build of tests/functional/test_build.py; each later era is built
+once here (a few minutes each, one at a time), so every era the sample writes is built end to end.
+
+- 2022-02 (`built_2022`): QOF 2020/21 without the CVD primary-prevention register, CCGs with
+  five-character codes, the ePCN workbook of 2022; the report must say so rather than fall silent.
+- 2023-01 and latest, 2026-06 (`built_sub_icb`): the commissioner is a sub-ICB location, never a CCG;
+  the QOF year printed is the release's (2021/22, 2023/24) and Table 6.1 keeps the retired register's
+  row; the area profiles are the sub-ICB locations'.
+
+Every expected count is taken from the synthetic files the build read; text is read from the rendered
+pages with the tags stripped, as a reader sees it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -61,3 +69,100 @@ def test_ccg_profiles_include_the_five_character_codes(built_2022):
     assert len(codes) == 135 and len(five) == 9
     profiles = {p.stem for p in (project / "_book" / "profiles").glob("ccg-*.html")}
     assert profiles == {f"ccg-{code}" for code in codes}
+
+
+# --- the sub-ICB eras -------------------------------------------------------------------------------
+
+# Per era: the QOF release the sample carries and how chapter 6 prints its year.
+SUB_ICB_ERAS = {"2023-01": ("2021-22", "2021/22"), "latest": ("2023-24", "2023/24")}
+
+
+@pytest.fixture(scope="module", params=sorted(SUB_ICB_ERAS))
+def built_sub_icb(request, tmp_path_factory, project_copy):
+    """One build per sub-ICB era; pytest runs every test of one era before building the next."""
+    from pcnreport.build.pipeline import BuildOptions, build
+
+    era = request.param
+    project = project_copy(tmp_path_factory.mktemp(f"vintage-{era}") / "pcn-report")
+    result = build(BuildOptions(project_dir=project, renderer="auto", vintage=era))
+    return era, project, result
+
+
+def _sub_icb_codes(data_dir) -> dict[str, set[str]]:
+    """The sub-ICB location codes of the synthetic ePCN, by sheet (PCNs' and member practices')."""
+    (workbook,) = (data_dir / "epcn").glob("*/ePCN.xlsx")
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    codes = {}
+    for sheet, column in (("PCNDetails", "Current Sub ICB Loc Code"), ("PCN Core Partner Details", "Practice Parent Sub ICB Loc Code")):
+        rows = book[sheet].iter_rows(values_only=True)
+        header = [" ".join(str(cell).split()) for cell in next(rows)]  # the headers break lines
+        at = header.index(column)
+        codes[sheet] = {row[at] for row in rows if row[at]}
+    book.close()
+    return codes
+
+
+def _commissioner_section(text: str) -> str:
+    start = text.index("6.3 Networks within each commissioner")
+    return text[start:text.index("6.4 Pre-existing GP ventures", start)]
+
+
+def test_the_sub_icb_eras_build_with_their_checks_passing(built_sub_icb):
+    from pcnreport.build import checks
+
+    era, project, result = built_sub_icb
+    marker = json.loads((result.data_dir / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    assert marker["vintage"] == ("2026-06" if era == "latest" else era)
+    assert result.site_index.is_file() and result.pdf.is_file()
+    # The build ran both checks before publishing; run again, they must still find nothing.
+    variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
+    checks.check_no_typed_numbers(project, variables)
+    checks.check_site_links(project / "_book")
+    for page in (project / "_book" / "chapters").glob("*.html"):
+        assert f"in the formats of {marker['vintage']}" in _text(page), page.name
+
+
+def test_chapter_6_names_sub_icb_locations_never_ccgs(built_sub_icb):
+    era, project, result = built_sub_icb
+    codes = _sub_icb_codes(result.data_dir)
+    locations = codes["PCN Core Partner Details"]
+    assert codes["PCNDetails"] <= locations and len(locations) > 100
+    section = _commissioner_section(_text(project / "_book" / "chapters" / "06-pcn-characteristics.html"))
+    assert "CCG" not in section
+    assert "sub-ICB location (a local part of an integrated care board, ICB)" in section
+    year = SUB_ICB_ERAS[era][1]
+    assert f"over the {len(locations)} sub-ICB locations of the QOF {year} practice mapping" in section
+    assert "Sub-ICB locations Mean" in section  # Table 6.3's column of how many commissioners a row covers
+    configuration = yaml.safe_load((project / "_variables.yml").read_text())["ccg_configuration"]
+    assert configuration["level_name"] == "sub-ICB location"
+    assert configuration["ccg_count"] == f"{len(locations):,}"
+
+
+def test_chapter_6_prints_the_releases_qof_year_and_keeps_the_retired_register(built_sub_icb):
+    era, project, result = built_sub_icb
+    release, year = SUB_ICB_ERAS[era]
+    (prevalence_csv,) = (result.data_dir / "qof" / release).glob("PREVALENCE_*.csv")
+    prevalence = pd.read_csv(prevalence_csv, dtype=str)
+    group = "GROUP_CODE" if "GROUP_CODE" in prevalence else "INDICATOR_GROUP_CODE"  # renamed in 2023/24
+    published = set(prevalence[group])
+    table_registers = {"COPD", "CKD", "DM", "CVDPP", "HYP", "STIA", "MH", "OB"}  # Table 6.1's eight
+    assert table_registers - published == {"CVDPP"}
+    section = yaml.safe_load((project / "_variables.yml").read_text())["population_profile"]
+    assert section["releases"]["qof-prevalence"] == release
+    assert section["qof_conditions_words"] == "seven"
+    text = _text(project / "_book" / "chapters" / "06-pcn-characteristics.html")
+    assert f"prevalence of seven conditions in the Quality and Outcomes Framework (QOF) for {year}" in text
+    assert f"Prevalences are QOF {year} registers" in text
+    assert f"(CVDPP) is not in this release: its register is not in QOF {year}" in text
+    assert "Percentage diagnosed with Cardiovascular Disease not in this release" in text  # Table 6.1's row
+    assert "QOF 2017/18" not in text and "eight conditions" not in text
+
+
+def test_the_area_profiles_are_the_sub_icb_locations(built_sub_icb):
+    _era, project, result = built_sub_icb
+    locations = _sub_icb_codes(result.data_dir)["PCN Core Partner Details"]
+    profiles = project / "_book" / "profiles"
+    assert {p.stem for p in profiles.glob("sub-icb-*.html")} == {f"sub-icb-{code}" for code in locations}
+    assert not list(profiles.glob("ccg-*.html"))
+    page = _text(profiles / f"sub-icb-{min(locations)}.html")
+    assert "sub-ICB location" in page and "CCG" not in page
