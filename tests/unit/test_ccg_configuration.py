@@ -167,7 +167,7 @@ def test_sub_icb_mapping_is_never_called_a_ccg(members, list_sizes, practice_ccg
     assert data["sub_icb_code"].tolist() == ["AAA", "BBB", "DDD"] and "ccg_code" not in data
     text = ccg_configuration_section.numbers_for_report(config, "2022-23")
     assert (text["level_name"], text["level_plural"]) == ("sub-ICB location", "sub-ICB locations")
-    assert text["level_vintage"] == "of the QOF 2022-23 practice mapping"
+    assert text["level_vintage"] == "of the QOF 2022/23 practice mapping"
     words = " ".join([*printed.columns, *printed["Statistic"], *(v for v in text.values() if isinstance(v, str))])
     assert "CCG" not in words
 

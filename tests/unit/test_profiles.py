@@ -208,14 +208,14 @@ def test_sub_icb_profile_pages_never_say_ccg(tmp_path):
         profile_pages.write_profile(tmp_path, profile, national.pcns, profiles.region_of(national, area),
                                     {"practice-ccg": "2022-23"}, "registrations", f"{area.slug}.ipynb")
     page = (tmp_path / "profiles" / "sub-icb-00M.qmd").read_text()
-    assert "is a sub-ICB location of the QOF 2022-23 practice mapping. Its 1 PCNs (of England's 3)" in page
+    assert "is a sub-ICB location of the QOF 2022/23 practice mapping. Its 1 PCNs (of England's 3)" in page
     assert "-map.md" not in page  # no sub-ICB boundaries are read: no map, and no notice of one
     region = (tmp_path / "profiles" / "region-Y56.qmd").read_text()
     assert "## Its Sub-ICB locations {#region-Y56-ccgs .unnumbered}" in region
     links = (tmp_path / "figures" / "profile-region-Y56-ccgs-links.md").read_text()
     assert links.startswith("| Sub\\-ICB location | Code |") and "(sub-icb-00L.html)" in links
     index = profile_pages.write_index(tmp_path, list(national.area_list))[0].read_text()
-    assert "2 NHS England regions and 3 sub-ICB locations of the QOF 2022-23 practice mapping" in index
+    assert "2 NHS England regions and 3 sub-ICB locations of the QOF 2022/23 practice mapping" in index
     assert "the sub-ICB location profiles are on the report's website" in index
     assert "<td>Sub-ICB location</td><td>00L</td>" in index
     for text in (page, region, links, index):

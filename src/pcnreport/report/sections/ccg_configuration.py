@@ -54,7 +54,8 @@ def vintage(level: str, mapping_release: str | None) -> str:
         return "of the practice mapping used"
     if level == CCG_LEVEL:
         return f"of April {int(year.group(1)) + 1}"
-    return f"of the QOF {mapping_release} practice mapping"
+    # Written as the chapters write a QOF year (2023/24), so one page never spells it two ways.
+    return f"of the QOF {year.group(1)}/{year.group(2)} practice mapping"
 
 
 def level_text(level: str, mapping_release: str | None = None) -> dict[str, str]:
