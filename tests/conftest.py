@@ -39,6 +39,18 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def shared_data_later(shared_data) -> Path:
+    """Real releases published after the interim report (../shared/data-later), beside ../shared/data;
+    absent, a skip with the reason, or a failure where shared data are required (CI)."""
+    folder = shared_data.parent / "data-later"
+    if not folder.is_dir():
+        if _required("PCNREPORT_REQUIRE_SHARED_DATA"):
+            pytest.fail(f"PCNREPORT_REQUIRE_SHARED_DATA is set but {folder} is absent")
+        pytest.skip(f"{folder} is absent: real later releases are not part of a user's clone")
+    return folder
+
+
 def copy_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_SOURCES:

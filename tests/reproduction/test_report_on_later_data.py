@@ -45,11 +45,8 @@ def lay_over(base: Path, later: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def later_data(shared_data, tmp_path_factory) -> Path:
-    later = shared_data.parent / "data-later"
-    if not later.is_dir():
-        pytest.skip(f"{later} is absent: the later real releases are not part of a user's clone")
-    return lay_over(shared_data, later, tmp_path_factory.mktemp("data"))
+def later_data(shared_data, shared_data_later, tmp_path_factory) -> Path:
+    return lay_over(shared_data, shared_data_later, tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -26,3 +27,9 @@ def problems(reader, path) -> list[str]:
 
 def int64(*values) -> pd.Series:
     return pd.Series(values, dtype="int64")
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV's rows as dicts, read with the csv module alone: the independent count a reader is checked by."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from reader_support import problems
+from reader_support import csv_rows, problems
 
 from pcnreport.data.readers import read_epcn, read_payments, read_practice_ccg, read_registrations
 
@@ -274,17 +274,8 @@ def test_registrations_with_a_five_character_ccg_code(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def later(shared_data) -> Path:
-    """../shared/data-later, beside ../shared/data (whose fixture skips with a reason when it is absent)."""
-    folder = shared_data.parent / "data-later"
-    if not folder.is_dir():
-        pytest.skip("../shared/data-later is absent: real later releases are not part of a user's clone")
-    return folder
-
-
-def csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        return list(csv.DictReader(file))
+def later(shared_data_later) -> Path:
+    return shared_data_later
 
 
 def sheet_rows(path: Path, title: str) -> list[tuple]:

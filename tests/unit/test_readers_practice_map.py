@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reader_support import problems
+from reader_support import csv_rows, problems
 
 from pcnreport.data.readers import read_practice_map
 
@@ -159,17 +159,8 @@ def test_another_file_is_refused_naming_it(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def later(shared_data) -> Path:
-    """../shared/data-later, beside ../shared/data (whose fixture skips with a reason when it is absent)."""
-    folder = shared_data.parent / "data-later"
-    if not folder.is_dir():
-        pytest.skip("../shared/data-later is absent: real later releases are not part of a user's clone")
-    return folder
-
-
-def csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        return list(csv.DictReader(file))
+def later(shared_data_later) -> Path:
+    return shared_data_later
 
 
 @pytest.mark.shared_data
