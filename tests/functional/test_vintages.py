@@ -166,3 +166,12 @@ def test_the_area_profiles_are_the_sub_icb_locations(built_sub_icb):
     assert not list(profiles.glob("ccg-*.html"))
     page = _text(profiles / f"sub-icb-{min(locations)}.html")
     assert "sub-ICB location" in page and "CCG" not in page
+
+
+def test_appendix_b_names_the_commissioners_the_build_used(built_sub_icb):
+    era, project, _ = built_sub_icb
+    text = _text(project / "_book" / "chapters" / "data-and-methods.html")
+    year = SUB_ICB_ERAS[era][1]
+    assert f"each NHS England region and each sub-ICB location of the QOF {year} practice mapping" in text
+    assert "list every region and sub-ICB location" in text
+    assert "each CCG" not in text
