@@ -17,7 +17,7 @@ import pandas as pd
 from pcnreport.analysis.ccg_configuration import CCG_LEVEL, CCG_MEASURES, SUB_ICB_LEVEL, CcgConfiguration, raw_numbers
 from pcnreport.report.numbers import count, decimal, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
-from pcnreport.report.sections.population_profile import alignment
+from pcnreport.report.sections.population_profile import alignment, qof_year
 from pcnreport.report.tables import save_table
 
 __all__ = ["LEVELS", "Level", "alignment", "configuration_table", "level_text", "numbers_for_report"]
@@ -55,7 +55,7 @@ def vintage(level: str, mapping_release: str | None) -> str:
     if level == CCG_LEVEL:
         return f"of April {int(year.group(1)) + 1}"
     # Written as the chapters write a QOF year (2023/24), so one page never spells it two ways.
-    return f"of the QOF {year.group(1)}/{year.group(2)} practice mapping"
+    return f"of the QOF {qof_year(mapping_release)} practice mapping"
 
 
 def level_text(level: str, mapping_release: str | None = None) -> dict[str, str]:
