@@ -20,13 +20,16 @@ from pcnreport.core.errors import PcnReportError
 from pcnreport.report.numbers import count, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import count_or_none, join, noun, verb
 
 SECTION = "what_changed"
 PUBLISHED_NUMBERS = "numbers.json"
 # Not numbers of the report: the interim report's printed values, the build's own bookkeeping, and
 # which release each section read (the data notice already names the release).
 IGNORED_SECTIONS = {"published", "provenance", SECTION}
-IGNORED_KEYS = {"releases", "available", "unavailable_reason"}
+# "wording" holds sentences built from numbers listed on their own (report.wording), so a changed
+# number would otherwise be listed twice, once inside a sentence.
+IGNORED_KEYS = {"releases", "available", "unavailable_reason", "wording"}
 
 
 def flatten(variables: dict, prefix: str = "") -> dict[str, str]:
@@ -91,6 +94,19 @@ def write_published_numbers(site_dir: Path, variables: dict) -> Path:
     return write_text_atomic(Path(site_dir) / PUBLISHED_NUMBERS, json.dumps(payload, indent=1, sort_keys=True))
 
 
+def summary_clause(numbers: int, changed: int, new: int, removed: int) -> str:
+    """'3 of the book's 900 numbers have a new value, none is new and 1 no longer appears': the
+    appendix's summary, each count with the verb it takes, 'none' for zero."""
+    of = f"of the book's {count(numbers)} {noun(numbers, 'number')}"
+    parts = [
+        f"{count_or_none(changed)} {of} {verb(changed or 1, 'has', 'have')} a new value",
+        f"{count_or_none(new)} {verb(new or 1, 'is', 'are')} new",
+        # "none no longer appears" is a double negative.
+        f"{count(removed)} {verb(removed, 'no longer appears', 'no longer appear')}" if removed else "none has gone",
+    ]
+    return join(parts)
+
+
 def write_section(output_dir: Path, previous: dict | None, variables: dict) -> dict:
     """The appendix's table and numbers: every number whose printed value changed."""
     current = flatten(variables)
@@ -106,6 +122,10 @@ def write_section(output_dir: Path, previous: dict | None, variables: dict) -> d
             **{kind: count(counts.get(kind, 0)) for kind in ("changed", "new", "removed")},
         }
     text["numbers"] = count(len(current))
+    kinds = changes["change"].value_counts()
+    text["wording"] = {
+        "summary": summary_clause(len(current), *(int(kinds.get(k, 0)) for k in ("changed", "new", "removed")))
+    }
     write_numbers(numbers_path(output_dir, SECTION), {**text, "rows": len(changes)}, text)
     shown = changes.rename(columns=str.capitalize) if len(changes) else pd.DataFrame(
         {"Number": ["(none)"], "Previous": [""], "Current": [""], "Change": [""]}

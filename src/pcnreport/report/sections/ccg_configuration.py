@@ -19,6 +19,7 @@ from pcnreport.report.numbers import count, decimal, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.sections.population_profile import alignment, qof_year
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import counted, noun, verb, whole_or_decimal
 
 __all__ = ["LEVELS", "Level", "alignment", "configuration_table", "level_text", "numbers_for_report"]
 
@@ -112,7 +113,51 @@ def numbers_for_report(config: CcgConfiguration, mapping_release: str | None = N
                 "split_pcns", "pcns_without_ccg"):
         text[key] = count(getattr(config, key))
     text["pcns"] = count(config.ccgs["pcns"].sum())
+    text["wording"] = wording(config)
     return text
+
+
+def wording(config: CcgConfiguration) -> dict[str, str]:
+    """The section's sentences whose words follow its counts (`{{< var ccg_configuration.wording.* >}}`)."""
+    words = LEVELS[config.level]
+    pcns = config.distributions.get("pcns")
+    ratio = config.distributions.get("largest_to_smallest")
+    median = pcns.median if pcns is not None else float("nan")
+    return {
+        "median_pcns": f"{whole_or_decimal(median)} {noun(median, 'network')}",
+        "single_pcn": f"{counted(config.one_pcn, words.name, words.plural)} {verb(config.one_pcn, 'has', 'have')} "
+        "a single network",
+        "in_range": in_range_clause(config.all_in_range, config.none_in_range, config.ccg_count, words),
+        "largest_to_smallest": largest_to_smallest_clause(
+            config.two_or_more, decimal(ratio.median, 1) if ratio is not None else "-", words
+        ),
+    }
+
+
+def in_range_clause(all_in: int, none_in: int, total: int, words: Level) -> str:
+    """'7 CCGs have every network within it and 1 CCG has none': how many commissioners have all their
+    networks in the recommended range, and how many none."""
+    if total and all_in == total:
+        return f"all {counted(total, words.name, words.plural)} have every network within it"
+    if total and none_in == total:
+        return f"no {words.name} has a network within it"
+    first = f"{counted(all_in, words.name, words.plural)} {verb(all_in, 'has', 'have')} every network within it"
+    if none_in == 0:
+        return f"{first}, and every {words.name} has at least one"
+    return f"{first} and {counted(none_in, words.name, words.plural)} {verb(none_in, 'has', 'have')} none"
+
+
+def largest_to_smallest_clause(two_or_more: int, median_ratio: str, words: Level) -> str:
+    """The end of the sentence on the largest network: its size against the smallest, among the
+    commissioners with two networks or more, of which there may be one or none."""
+    if two_or_more == 0:
+        return f"and no {words.name} has two networks or more to compare"
+    if two_or_more == 1:
+        return f"and, in the one {words.name} with two networks or more, is {median_ratio} times the size of the smallest"
+    return (
+        f"and, among the {counted(two_or_more, words.name, words.plural)} with two networks or more, is "
+        f"{median_ratio} times the size of the smallest at the median"
+    )
 
 
 SECTION = "ccg_configuration"

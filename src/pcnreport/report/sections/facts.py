@@ -27,6 +27,7 @@ from pcnreport.report.figures import FONT, save_figure
 from pcnreport.report.numbers import write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import capitalise, number_words
 
 SECTION = "report_facts"  # the numbers' file, and so their `{{< var >}}` prefix
 NOT_STATED = "not stated"  # what a null cell shows: the source left the amount open
@@ -68,7 +69,24 @@ def _align(fact: FactFile) -> dict[str, str]:
 
 
 def text_numbers(facts: list[FactFile]) -> dict:
-    return {fact.key: fact.text() for fact in facts}
+    """Each file's numbers as printed, and under "wording" the small counts in words, for a sentence that
+    opens with one ({{< var report_facts.wording.survey.mixed_models >}} CCGs said ...: 'Eleven')."""
+    text: dict = {fact.key: fact.text() for fact in facts}
+    text["wording"] = {fact.key: sentence_starts(fact.numbers) for fact in facts}
+    return text
+
+
+# Counts up to this are spelt out at a sentence's start; a larger one belongs mid-sentence.
+_WORDS_BELOW = 1000
+
+
+def sentence_starts(numbers: dict[str, Number]) -> dict[str, str]:
+    """The capitalised words of each whole count printed as a count ('11' -> 'Eleven')."""
+    return {
+        key: capitalise(number_words(int(n.value)))
+        for key, n in numbers.items()
+        if float(n.value).is_integer() and 0 <= n.value < _WORDS_BELOW and n.text == FORMATS["count"](n.value)
+    }
 
 
 def write_facts(facts_dir: Path, output_dir: Path) -> list[FactFile]:

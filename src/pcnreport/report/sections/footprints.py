@@ -36,6 +36,9 @@ def numbers_for_report(results: FootprintResults) -> dict:
     def one_decimal(s: Spread) -> dict:
         return {"n": count(s.n), "mean": decimal(s.mean, 1), "sd": decimal(s.sd, 1)}
 
+    single = single_network_shares(table)
+    urban = {**{k: one_decimal(v) for k, v in results.by_area["urban"].items()}, "single_network_pct": single["urban"]}
+    rural = {**{k: one_decimal(v) for k, v in results.by_area["rural"].items()}, "single_network_pct": single["rural"]}
     return {
         "msoas": count(len(table)),
         "threshold_pct": percent(results.threshold, 0 if (100 * results.threshold).is_integer() else 1),
@@ -44,9 +47,62 @@ def numbers_for_report(results: FootprintResults) -> dict:
         "patients_outside_msoas": count(results.patients_outside_msoas),
         "pcns_any": one_decimal(results.pcns_any),
         "pcns_1pct": one_decimal(results.pcns_1pct),
-        "urban": {k: one_decimal(v) for k, v in results.by_area["urban"].items()},
-        "rural": {k: one_decimal(v) for k, v in results.by_area["rural"].items()},
+        "urban": urban,
+        "rural": rural,
+        "wording": {
+            "threshold_verb": threshold_verb(decimal(results.pcns_any.mean, 1), decimal(results.pcns_1pct.mean, 1)),
+            "urban_rural": urban_rural_clause(urban["pcns_1pct"]["mean"], rural["pcns_1pct"]["mean"]),
+            "single_network": single_network_sentence(single["urban"], single["rural"]),
+        },
     }
+
+
+def single_network_shares(msoas: pd.DataFrame, column: str = "pcns_1pct") -> dict[str, str]:
+    """The share of urban and of rural MSOAs where a single PCN reaches the threshold, as printed ('-'
+    where an area has no MSOAs)."""
+    classified = msoas[msoas["rural"].notna()]
+    rural = classified["rural"].astype(bool)
+    shares = {}
+    for area, rows in (("urban", classified[~rural]), ("rural", classified[rural])):
+        shares[area] = percent(float((rows[column] == 1).mean())) if len(rows) else "-"
+    return shares
+
+
+def single_network_sentence(urban_pct: str, rural_pct: str) -> str:
+    """Where one network alone reaches the threshold, for the areas that have MSOAs ('-' for none)."""
+    if rural_pct == "-" and urban_pct == "-":
+        return "No MSOA is classified urban or rural."
+    if "-" in (urban_pct, rural_pct):
+        pct, area = (urban_pct, "urban") if rural_pct == "-" else (rural_pct, "rural")
+        return f"In {pct} of {area} MSOAs, only one network reaches the threshold."
+    return f"In {rural_pct} of rural MSOAs and {urban_pct} of urban ones, only one network reaches the threshold."
+
+
+def threshold_verb(mean_any: str, mean_threshold: str) -> str:
+    """How the average moves when a PCN must reach the threshold, judged on the printed values: it can
+    only fall or stay (a PCN reaching the threshold has a resident), and 'falls to 3.5' from a printed
+    3.5 would contradict the page."""
+    if mean_any == mean_threshold or "-" in (mean_any, mean_threshold):
+        return "is still"
+    return "falls to"
+
+
+def urban_rural_clause(urban_mean: str, rural_mean: str) -> str:
+    """Where the overlap is greater, urban or rural MSOAs, chosen by the printed means of PCNs reaching
+    the threshold: the interim report found it greater in towns and cities, a later release or another
+    area need not."""
+    if "-" in (urban_mean, rural_mean):
+        area = "rural" if urban_mean == "-" else "urban"
+        return f"every MSOA classified is {area}, so urban and rural areas cannot be compared"
+    urban, rural = float(urban_mean.replace(",", "")), float(rural_mean.replace(",", ""))
+    if urban > rural:
+        return (
+            "overlap is greater in urban MSOAs, where practices are close together and patients choose between "
+            f"them, than in rural ones ({urban_mean} networks on average against {rural_mean})"
+        )
+    if rural > urban:
+        return f"overlap is greater in rural MSOAs than in urban ones ({rural_mean} networks on average against {urban_mean})"
+    return f"urban and rural MSOAs are served by as many networks on average ({urban_mean})"
 
 
 def distribution_by_area(msoas: pd.DataFrame, column: str = "pcns_1pct", cap: int = CHART_CAP) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from pcnreport.data.readers import Epcn
 from pcnreport.report import figures
 from pcnreport.report.numbers import count, decimal, percent, rounded, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
+from pcnreport.report.wording import count_or_none, counted, noun, verb
 
 
 def numbers_for_report(results: PcnSizeResults) -> dict:
@@ -61,6 +62,46 @@ def numbers_for_report(results: PcnSizeResults) -> dict:
             "at_least_p90_pct": percent(ext.at_least_p90 / n),
             "correlation": decimal(results.correlation, 2),
         },
+        "wording": wording(results),
+    }
+
+
+def band_clause(n: int, share: str, predicate: tuple[str, str], noun_words: tuple[str, str] | None = None) -> str:
+    """'726 PCNs (58%) fall inside it', '1 (0%) is smaller', 'none is smaller': a size band's count, its
+    share (left out for none) and the verb agreeing with the count; `noun_words` names the first band."""
+    said = verb(n, *predicate)
+    if n == 0:
+        return f"{counted(0, *noun_words)} {said}" if noun_words else f"none {predicate[0]}"
+    subject = counted(n, *noun_words) if noun_words else count(n)
+    return f"{subject} ({share}) {said}"
+
+
+def ten_or_more_clause(n: int, maximum: float) -> str:
+    """The networks of ten practices or more, and the most practices a network has."""
+    if n == 0:
+        return f"none brings together ten practices or more (the largest has {count(maximum)})"
+    if n == 1:
+        # The one network of ten practices or more is the largest.
+        return f"1 brings together {count(maximum)} practices"
+    return f"{count(n)} bring together ten practices or more, up to {count(maximum)}"
+
+
+def wording(results: PcnSizeResults) -> dict[str, str]:
+    """The section's phrases whose words follow its counts (`{{< var pcn_size.wording.* >}}`)."""
+    bands, ext, prac = results.bands, results.extremes, results.practices
+    pcn = ("PCN", "PCNs")
+    ten = ext.ten_or_more
+    return {
+        "within": band_clause(bands.within, percent(bands.share("within")), ("falls inside it", "fall inside it"), pcn),
+        "under": band_clause(bands.under, percent(bands.share("under")), ("is smaller", "are smaller")),
+        "over": band_clause(bands.over, percent(bands.share("over")), ("is larger", "are larger")),
+        "single": f"{counted(ext.single_practice, *pcn)} {verb(ext.single_practice, 'consists', 'consist')} "
+        "of a single practice",
+        "ten_or_more": ten_or_more_clause(ten, prac.maximum),
+        "p10_practices": f"{decimal(prac.p10, 0)} {noun(round(prac.p10), 'practice')}",
+        "ten_or_more_edition": f"{counted(ten, *pcn)} {verb(ten, 'has', 'have')} ten or more practices and "
+        f"{count_or_none(ext.more_than_ten)} more than ten",
+        "practices_without_list_size": count_or_none(results.practices_without_list_size),
     }
 
 
@@ -76,8 +117,8 @@ def alt_texts(results: PcnSizeResults) -> dict[str, str]:
         ),
         "fig-pcn-practices": (
             f"Bar chart of {text['pcns']} PCNs by number of member practices, from 1 to {prac['max']}; "
-            f"median {prac['median']}, {prac['single']} PCNs of a single practice and "
-            f"{prac['ten_or_more']} of ten or more."
+            f"median {prac['median']}, {counted(results.extremes.single_practice, 'PCN')} of a single practice "
+            f"and {count_or_none(results.extremes.ten_or_more)} of ten or more."
         ),
         "fig-pcn-practices-population": (
             f"Scatter plot of {text['pcns']} PCNs, number of practices against registered population, "

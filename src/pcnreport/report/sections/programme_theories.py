@@ -21,6 +21,7 @@ from pcnreport.data.readers.interviews import THEME_LABELS, THEMES
 from pcnreport.report.figures import FONT, save_figure
 from pcnreport.report.numbers import count, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
+from pcnreport.report.wording import count_or_none, counted, verb
 
 SECTION = "programme_theories"
 FIGURE = "fig-theme-emphasis"
@@ -76,11 +77,14 @@ def emphasis_chart(emphasis: pd.DataFrame, synthetic: bool = False, width: int =
 
 def alt_text(found: dict[str, int], synthetic: bool) -> str:
     kind = "Synthetic illustration: " if synthetic else ""
+    # A count opens the second sentence, so it is spelt out; 'none' takes a singular verb here.
+    highest, alike = found["theme_1_highest"], found["all_alike"]
     return (
-        f"{kind}Horizontal stacked bars, one for each of {found['interviewees']} interviewees, each split into "
-        f"the shares of emphasis on theme 1 (supporting general practice), theme 2 (place-based collaboration) "
-        f"and theme 3 (a voice for primary care). {found['theme_1_highest']} interviewees put most weight on "
-        f"theme 1; {found['all_alike']} weight the three themes alike."
+        f"{kind}Horizontal stacked bars, one for each of {counted(found['interviewees'], 'interviewee')}, each "
+        f"split into the shares of emphasis on theme 1 (supporting general practice), theme 2 (place-based "
+        f"collaboration) and theme 3 (a voice for primary care). {counted(highest, 'interviewee', start=True)} "
+        f"{verb(highest, 'puts', 'put')} most weight on theme 1; {count_or_none(alike)} "
+        f"{verb(alike or 1, 'weights', 'weight')} the three themes alike."
     )
 
 

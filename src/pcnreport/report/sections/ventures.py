@@ -16,6 +16,7 @@ from pcnreport.analysis.ventures import VentureResults, raw_numbers, venture_res
 from pcnreport.report.numbers import count, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import capitalise, count_or_none, counted, join, verb
 
 
 def numbers_for_report(results: VentureResults) -> dict:
@@ -32,7 +33,54 @@ def numbers_for_report(results: VentureResults) -> dict:
         "pcns_with_super_practice": count(raw["pcns_with_super_practice"]),
         "federations": count(raw["federations"]),
         "super_practices": count(raw["super_practices"]),
+        "wording": {
+            "federations": federations_phrase(raw["federations"]),
+            "super_practices": super_practices_clause(raw["super_practices"]),
+            "configurations": configurations_sentence(raw["configurations"]),
+        },
     }
+
+
+def federations_phrase(n: int) -> str:
+    """What member practices belong to: 'one of 212 federations', 'the one federation', 'a federation'."""
+    if n == 0:
+        return "a federation"
+    return "the one federation" if n == 1 else f"one of {count(n)} federations"
+
+
+def super_practices_clause(n: int) -> str:
+    """'166 super-practices are recorded', '1 super-practice is recorded', 'no super-practices are recorded'."""
+    return f"{counted(n, 'super-practice')} {verb(n, 'is', 'are')} recorded"
+
+
+# How each configuration of super-practices is said of n networks: (singular, plural) predicates.
+_CONFIGURATION_WORDS = {
+    "stand_alone": ("is a super-practice on its own", "are each a super-practice on its own"),
+    "one_plus_small": ("joins one super-practice with smaller partners", "join one super-practice with smaller partners"),
+    "two": ("brings two super-practices together", "bring two super-practices together"),
+    "three_or_more": ("brings three super-practices or more together", "bring three super-practices or more together"),
+}
+
+
+def configurations_sentence(configurations: dict[str, int]) -> str:
+    """The sentence on networks built around super-practices, each configuration with its count; the
+    configurations no network has are said once, with 'none', rather than printed as zeros."""
+    counts = {key: configurations.get(key, 0) for key in _CONFIGURATION_WORDS}
+    if not any(counts.values()):
+        return "None of the networks includes a super-practice."
+    present = [
+        f"{count(n)} {verb(n, *_CONFIGURATION_WORDS[key])}" for key, n in counts.items() if n
+    ]
+    absent = [key for key, n in counts.items() if not n]
+    if {"two", "three_or_more"} <= set(absent):
+        # One phrase for both, rather than 'none brings two ... and none brings three or more ...'.
+        absent = [key for key in absent if key not in ("two", "three_or_more")] + ["two_or_more"]
+    singular = {**{key: words[0] for key, words in _CONFIGURATION_WORDS.items()},
+                "two_or_more": "brings two super-practices or more together"}
+    sentence = f"Of the networks, {join(present)}"
+    if absent:
+        sentence += f"; {count_or_none(0)} {join([singular[key] for key in absent], 'or')}"
+    return capitalise(sentence) + "."
 
 
 def display_table(results: VentureResults) -> pd.DataFrame:
