@@ -58,4 +58,4 @@ check-updates: $(STAMP)
 	$(BIN)/pcnreport --project $(PROJECT) data check-updates --apply || test $$? -eq 10
 
 clean:
-	rm -rf _book _build figures _variables.yml _generated .cache
+	rm -rf _book _build figures _variables.yml _generated .cache .quarto

@@ -18,7 +18,8 @@ is a fresh kernel a run with nothing shared between runs (papermill, as the othe
 measured on `--naive-profiles` areas (default 4) and scaled to all of them, since running all 142 that
 way takes over half an hour. Then the unavoidable parts of a build: reading every dataset once with its
 reader, the notebooks' computations in one process (no kernels, no table cache; the profile notebook
-once per area, since every profile page is work a build must do), and one pandoc + Typst render. Every measurement runs in a fresh process; peak memory is the largest resident set of that
+once per area, since every profile page is work a build must do), and one pandoc + Typst render; with
+Quarto on PATH (or `--quarto LAUNCHER`), one Quarto render of the same sources too, and the ratio. Every measurement runs in a fresh process; peak memory is the largest resident set of that
 process or any process it started and waited for (a notebook's kernel), from getrusage.
 """
 
@@ -35,7 +36,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("_quarto.yml", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
+SOURCES = ("_quarto.yml", "_typst", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
 
 # Run in a child process: do the work, then report wall time and the peak RSS of itself and its children.
 _RUNNER = r"""
@@ -148,14 +149,15 @@ for notebook in sorted(Path("analysis").glob("*.ipynb")):
 extra = {"inner": time.perf_counter() - t}
 """
 
+# One render of the built project's sources, with no render cache: RENDERER is "pandoc+typst" or "quarto".
 RENDER_CODE = """
 import tempfile, time
 from pathlib import Path
 from pcnreport.render import render_book
 t = time.perf_counter()
 with tempfile.TemporaryDirectory() as out:
-    render_book(Path("."), Path(out), renderer="pandoc+typst")
-extra = {"inner": time.perf_counter() - t}
+    result = render_book(Path("."), Path(out), renderer="RENDERER")
+extra = {"inner": time.perf_counter() - t, "pages": len(result.pages), "warnings": len(result.warnings)}
 """
 
 # An empty notebook with a parameters cell, in a temporary folder `d` (the kernel measurements' start).
@@ -220,12 +222,39 @@ extra = {"inner": sum(times[1:]) / len(times[1:]), "first": times[0]}
 """
 
 
+def compare_renderers(project: Path, quarto: Path | None, row, render_fallback: dict | None = None) -> None:
+    """Time one render of the same sources by each renderer, in this run, and print the ratio."""
+    if render_fallback is None:
+        render_fallback = measure(RENDER_CODE.replace("RENDERER", "pandoc+typst"), project)
+        row("one pandoc + Typst render", render_fallback, f"inner {render_fallback['inner']:.2f} s")
+    if not quarto:
+        print(f"render step: pandoc + Typst {render_fallback['inner']:.1f} s; Quarto not timed "
+              "(no quarto on PATH; pass --quarto)")
+        return
+    # The same sources, in the same run; Quarto renders the website, then the PDF (render/quarto_path.py).
+    # `measure` passes this process's environment on, so PATH names the launcher's folder for the child.
+    saved = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(quarto).resolve().parent}{os.pathsep}{saved}"
+    try:
+        render_quarto = measure(RENDER_CODE.replace("RENDERER", "quarto"), project)
+    finally:
+        os.environ["PATH"] = saved
+    row("one Quarto render", render_quarto, f"inner {render_quarto['inner']:.2f} s, {render_quarto['warnings']} warnings")
+    print(f"render step, {render_fallback['pages']} pages and the PDF: pandoc + Typst {render_fallback['inner']:.1f} s, "
+          f"Quarto {render_quarto['inner']:.1f} s = {render_quarto['inner'] / render_fallback['inner']:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks at once (default: cores)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
     parser.add_argument("--naive-profiles", type=int, default=4,
                         help="areas run the naive way (fresh kernel each), scaled to all (default 4)")
+    parser.add_argument("--quarto", type=Path, default=shutil.which("quarto"),
+                        help="the quarto launcher, to time its render against pandoc + Typst's (default: on PATH; "
+                             "../shared/tools/quarto/install DEST prints one)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="after the cold build, time only the two renderers (skips the other measurements)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pcnreport-bench-"))
     project = work / "pcn-report"
@@ -250,6 +279,11 @@ def main() -> None:
     results = {}
     results["cold"] = measure(build_code(project, args.jobs, False), project)
     row("cold build", results["cold"], f"{results['cold']['ran']} notebooks")
+    if args.render_only:
+        compare_renderers(project, args.quarto, row)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     scenarios = (("no-op rebuild", None), ("one data file changed", change_data), ("one chapter changed", change_chapter),
                  ("all profiles (profile notebook changed)", change_profile_notebook))
     for label, change in scenarios:
@@ -279,7 +313,8 @@ def main() -> None:
     print("Unavoidable parts (each in a fresh process; inner time excludes interpreter start-up and imports):", flush=True)
     parts = {}
     for label, code in (("read every dataset once", READ_CODE), ("notebook computations, one process", COMPUTE_CODE),
-                        ("one pandoc + Typst render", RENDER_CODE), ("one kernel: start, run an empty cell, stop", KERNEL_CODE),
+                        ("one pandoc + Typst render", RENDER_CODE.replace("RENDERER", "pandoc+typst")),
+                        ("one kernel: start, run an empty cell, stop", KERNEL_CODE),
                         ("reused kernel: one more run of an empty cell", REUSED_KERNEL_CODE)):
         parts[label] = measure(code, project)
         row(label, parts[label], f"inner {parts[label]['inner']:.2f} s")
@@ -299,7 +334,9 @@ def main() -> None:
     print(f"all profiles: {reused['profiles']:.1f} s for {reused['profile_runs']} runs on reused kernels "
           f"(build {reused['wall']:.1f} s with render) against ~{naive['scaled']:.0f} s with a fresh kernel a run; "
           f"kernel start-up {kernel:.2f} s fresh, {again:.2f} s a run reused")
+    compare_renderers(project, args.quarto, row, parts["one pandoc + Typst render"])
     peak = max(r[2] for r in rows)
+
     print(f"peak memory (largest process): {peak:.0f} MiB")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -20,7 +20,8 @@ BUILD_KEY_FILE = ".build-key.json"  # in _book/: the render step's key, publishe
 
 # What the render step reads besides the library: the book's sources and what the notebooks wrote.
 RENDER_ROOT_SUFFIXES = (".qmd", ".yml", ".yaml", ".bib", ".css", ".csl", ".scss", ".lua", ".typ", ".html")
-RENDER_FOLDERS = ("chapters", "profiles", "_generated", "figures", "_build/notebooks")
+RENDER_WARNINGS = "render-warnings.log"  # in _build/: the last render's warnings, one a line
+RENDER_FOLDERS = ("chapters", "profiles", "_generated", "figures", "_build/notebooks", "_typst")  # _typst: Quarto's PDF frame
 
 
 def render_components(ctx: Context) -> dict:
@@ -84,6 +85,10 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
         for required in (rendered.site_index, rendered.pdf):
             if not required.is_file():
                 raise errors.RenderError(f"the renderer did not write '{required.relative_to(staging)}'")
+        # Quarto's warnings (a dead cross-reference, an unresolved link) do not fail its render: keep them
+        # where a reader of the build can find them, rather than dropping them with its output.
+        warnings_log = staging_root / RENDER_WARNINGS
+        warnings_log.write_text("".join(f"{line}\n" for line in rendered.warnings), encoding="utf-8")
         # The executed notebooks are the provenance of every number: publish them with the site.
         (staging / "notebooks").mkdir()
         for notebook in ctx.notebooks():

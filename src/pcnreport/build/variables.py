@@ -37,8 +37,9 @@ def write_data_notice(generated: Path, synthetic: bool, description: str) -> Non
 
     write_text_atomic(
         generated / "data-notice.html",
-        f'<aside class="{css_class}" role="note" aria-label="About the data">'
-        f"<strong>{html.escape(headline)}.</strong> {html.escape(detail)}</aside>\n",
+        # A <div>, not an <aside>: Quarto's page layout sets every <aside> in the right margin.
+        f'<div class="{css_class}" role="note" aria-label="About the data">'
+        f"<strong>{html.escape(headline)}.</strong> {html.escape(detail)}</div>\n",
     )
     typst_text = f"{headline}. {detail}".replace("\\", "\\\\").replace('"', '\\"')
     header = f'#set page(header: align(center, text(size: 8pt, fill: rgb("#8a4b00"), "{typst_text}")))\n'

@@ -33,7 +33,9 @@ sections and the vendored MiniSearch library, offline and relative-linked).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import time
 from pathlib import Path
 
 from ..core.errors import RenderError
@@ -58,11 +60,15 @@ def render_book(project_dir: Path, out_dir: Path, renderer: str = "auto", cache_
     `cache_dir`: where the pandoc path keeps pandoc's answers, so unchanged pages are not converted again;
     `refresh` converts every page but still keeps the answers)."""
     chosen = choose_renderer(renderer)
+    start = time.perf_counter()
     # Imported here so choosing a renderer costs nothing and each path loads only what it uses.
     if chosen == "quarto":
         from . import quarto_path
 
-        return quarto_path.render(Path(project_dir), Path(out_dir))
-    from . import pandoc_path
+        result = quarto_path.render(Path(project_dir), Path(out_dir))
+    else:
+        from . import pandoc_path
 
-    return pandoc_path.render(Path(project_dir), Path(out_dir), Path(cache_dir) if cache_dir else None, refresh)
+        result = pandoc_path.render(Path(project_dir), Path(out_dir), Path(cache_dir) if cache_dir else None, refresh)
+    # Timed here, the same way for both paths, so the benchmark's ratio compares like with like.
+    return dataclasses.replace(result, seconds=time.perf_counter() - start)

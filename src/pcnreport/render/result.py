@@ -10,3 +10,5 @@ class RenderResult:
     site_index: Path  # out_dir / "index.html"
     pdf: Path  # out_dir / f"{book output-file}.pdf"
     pages: tuple[Path, ...]  # every HTML page written
+    seconds: float = 0.0  # wall time of the render (the benchmark compares the two renderers by it)
+    warnings: tuple[str, ...] = ()  # the renderer's warnings (Quarto's WARN lines), kept for the build log

@@ -75,6 +75,9 @@ def copy_resources(book: Book, out_dir: Path) -> None:
     for pattern in book.resources:
         # Quarto reads `figures/**` as everything below figures/; pathlib needs the trailing `/*` for files.
         glob = pattern + "/*" if pattern.endswith("**") else pattern
+        # A leading `/` anchors a Quarto glob at the project (without it Quarto matches at any depth);
+        # pathlib refuses absolute patterns and is relative to the project already.
+        glob = glob.lstrip("/")
         matches = [p for p in book.project_dir.glob(glob) if p.is_file()]
         if not matches and not any(ch in pattern for ch in "*?["):
             raise RenderError(f"_quarto.yml: project.resources: '{pattern}' does not exist")
