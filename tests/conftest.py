@@ -21,7 +21,7 @@ SHARED_DATA_ABSENT = "../shared/data is absent: real publisher extracts are not 
 
 # The project's sources: what a build reads. Copied into a temporary project so tests never
 # touch the developer's own _book/ or caches.
-PROJECT_SOURCES = ("_quarto.yml", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
+PROJECT_SOURCES = ("_quarto.yml", "_typst", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
 
 
 def _required(variable: str) -> bool:
@@ -74,7 +74,9 @@ def built_project(tmp_path_factory):
     from pcnreport.build.pipeline import BuildOptions, build
 
     project = copy_project(tmp_path_factory.mktemp("project") / "pcn-report")
-    result = build(BuildOptions(project_dir=project, renderer="auto"))
+    # The pandoc + Typst path, even with Quarto on PATH: these tests read its markup (its search, its
+    # "Figure 6.1" text); tests/functional/test_quarto.py builds with Quarto and compares the two.
+    result = build(BuildOptions(project_dir=project, renderer="pandoc+typst"))
     return project, result
 
 

@@ -93,7 +93,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     if args.all == (args.dataset is not None):
         raise PcnReportError("name one DATASET, or use --all (not both)")
     if args.all:
-        wanted = [(d.name, r.id) for d in catalogue.datasets.values() for r in fetchable(d)]
+        wanted = [(d.name, r.id) for d in catalogue.datasets.values() for r in fetchable(d) if r.fetch_with_all]
     else:
         wanted = [(args.dataset, args.release)]
     for dataset, release in wanted:
@@ -103,6 +103,9 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
         skipped = [d for d in catalogue.datasets.values() if not fetchable(d)]
         print(f"not downloadable (landing page only, or not public): {', '.join(d.name for d in skipped)}")
         print("  `pcnreport data fetch DATASET` says where to get each by hand")
+        held = [f"{d.name} {r.id}" for d in catalogue.datasets.values() for r in fetchable(d) if not r.fetch_with_all]
+        if held:
+            print(f"left out of --all (their notes say why; fetch each with --release): {', '.join(held)}")
         needed = [d.name for d in skipped if d.required]
         if args.require_all and needed:
             from pcnreport.core.errors import DataNotFoundError

@@ -166,12 +166,65 @@ def test_the_area_profiles_are_the_sub_icb_locations(built_sub_icb):
     assert not list(profiles.glob("ccg-*.html"))
     page = _text(profiles / f"sub-icb-{min(locations)}.html")
     assert "sub-ICB location" in page and "CCG" not in page
+    # The 42 ICBs of the practice mapping, each listing its sub-ICB locations (linked) and PCNs; each
+    # sub-ICB location's page links its ICB.
+    mapping = pd.read_csv(next((result.data_dir / "registrations-map").glob("*/gp-reg-pat-prac-map.csv")), dtype=str)
+    icb_of = dict(zip(mapping["SUB_ICB_LOCATION_CODE"], mapping["ICB_CODE"]))
+    assert {p.stem for p in profiles.glob("icb-*.html")} == {f"icb-{code}" for code in set(icb_of.values())}
+    assert len(set(icb_of.values())) == 42
+    code = min(locations)
+    assert f'href="icb-{icb_of[code]}.html"' in (profiles / f"sub-icb-{code}.html").read_text(encoding="utf-8")
+    icb_page = (profiles / f"icb-{icb_of[code]}.html").read_text(encoding="utf-8")
+    assert f'href="sub-icb-{code}.html"' in icb_page
+    assert "Its Sub-ICB locations" in _text(profiles / f"icb-{icb_of[code]}.html")
+    assert "Its Primary Care Networks" in _text(profiles / f"icb-{icb_of[code]}.html")
+    index = _text(profiles / "index.html")
+    assert f"42 Integrated Care Boards and {len(set(icb_of)):,} sub-ICB locations" in index
+
+
+def test_figure_4_2_maps_a_sub_icb_location_and_never_says_ccg(built_sub_icb):
+    _era, project, _result = built_sub_icb
+    numbers = yaml.safe_load((project / "_variables.yml").read_text())["service_map"]
+    assert numbers["available"] and numbers["level_name"] == "sub-ICB location"
+    text = _text(project / "_book" / "chapters" / "04-commissioning-contracting.html")
+    figure = text[text.index(f"In {numbers['ccg_name']}"):text.index("The download lists every MSOA")]
+    assert re.search(r"The black line is the sub-ICB location[’']s boundary", figure) and "CCG" not in figure
 
 
 def test_appendix_b_names_the_commissioners_the_build_used(built_sub_icb):
     era, project, _ = built_sub_icb
     text = _text(project / "_book" / "chapters" / "data-and-methods.html")
-    year = SUB_ICB_ERAS[era][1]
-    assert f"each NHS England region and each sub-ICB location of the QOF {year} practice mapping" in text
-    assert "list every region and sub-ICB location" in text
+    # The monthly practice mapping (the sample's registrations month) is newer than QOF's: it placed the
+    # practices, and the appendix says so.
+    month = {"2023-01": "January 2023", "latest": "June 2026"}[era]
+    assert (f"each NHS England region, each Integrated Care Board and each sub-ICB location of the practice "
+            f"mapping of {month}") in text
+    assert f"Patients Registered at a GP Practice ({month}; dataset registrations-map ), newer than the QOF" in text
+    assert "list every region, ICB and sub-ICB location" in text
     assert "each CCG" not in text
+
+
+# Per era: the census whose LSOAs the sample's small-area files use, and the deprivation index naming it.
+SMALL_AREA_ERAS = {"2023-01": ("2011", "2019"), "latest": ("2021", "2025")}
+
+
+def test_appendix_b_names_the_small_area_vintage_and_counts_patients_outside_england(built_sub_icb):
+    era, project, result = built_sub_icb
+    census, index = SMALL_AREA_ERAS[era]
+    text = _text(project / "_book" / "chapters" / "data-and-methods.html")
+    assert (f"This build used the lower-layer super output areas (LSOAs) of the {census} census, those of the "
+            f"English Indices of Deprivation {index}.") in text  # fmt: skip
+    assert f"Every small-area table the build read was of {census} LSOAs, so none was converted." in text
+    if era != "latest":
+        return
+    # The latest sample's registrations by 2021 LSOA: the special values and other nations, counted
+    # independently from the file.
+    (lsoa_csv,) = (result.data_dir / "registrations-lsoa").glob("*/gp-reg-pat-prac-lsoa-all.csv")
+    rows = pd.read_csv(lsoa_csv, dtype={"LSOA_CODE": str})
+    patients = rows.groupby("LSOA_CODE")["NUMBER_OF_PATIENTS"].sum()
+    unassigned = int(patients[["CLOSED", "EMPTY", "L99999"]].sum())
+    wales = int(patients[patients.index.str.startswith("W01")].sum())
+    assert f"{wales:,} lived in Wales" in text
+    assert f"{unassigned:,} had no small area" in text
+    section = yaml.safe_load((project / "_variables.yml").read_text())["population_profile"]
+    assert section["releases"]["imd"] == "2025" and section["releases"]["ruc"] == "2021"

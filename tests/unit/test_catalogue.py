@@ -38,12 +38,12 @@ def contract_datasets() -> list[str]:
 
 def test_every_dataset_of_the_contract_is_catalogued(catalogue):
     expected = contract_datasets()
-    assert len(expected) == 16
+    assert len(expected) == 19
     assert sorted(catalogue.datasets) == sorted(expected)
 
 
 def test_boundaries_are_optional_and_carry_the_os_copyright_line(catalogue):
-    for name in ("boundaries-msoa", "boundaries-lsoa", "boundaries-ccg"):
+    for name in ("boundaries-msoa", "boundaries-lsoa", "boundaries-ccg", "boundaries-sub-icb", "boundaries-icb"):
         dataset = catalogue[name]
         assert not dataset.required, name
         assert dataset.attribution.startswith("Source: Office for National Statistics"), name

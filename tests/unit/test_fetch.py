@@ -16,6 +16,7 @@ import yaml
 from local_server import serving
 
 from pcnreport import cli
+from pcnreport.core.errors import PcnReportError
 from pcnreport.data.catalogue import load_catalogue
 from pcnreport.data.fetch import (
     ArchiveError,
@@ -336,6 +337,29 @@ def test_cli_fetch_places_the_file_and_reports_it(tmp_path, server, capsys):
     assert str(tmp_path / "d" / "demo" / "r1" / "demo_1.csv") in capsys.readouterr().out
     assert cli.main(["--project", str(project), "data", "fetch", "--all", "--data-dir", str(tmp_path / "d")]) == 0
     assert len(server.requests) == 1  # the second came from the cache
+
+
+def test_fetch_all_leaves_out_a_release_marked_so_and_says_so(tmp_path, server, capsys):
+    server.files["/demo_1.csv"] = BODY
+    server.files["/demo_2.csv"] = BODY + b"2"
+    catalogue = catalogue_with(
+        tmp_path, r1={"url": f"{server.url}/demo_1.csv"},
+        r2={"url": f"{server.url}/demo_2.csv", "fetch_with_all": False},
+    )  # fmt: skip
+    project = catalogue.parents[1]
+    assert cli.main(["--project", str(project), "data", "fetch", "--all", "--data-dir", str(tmp_path / "d")]) == 0
+    assert (tmp_path / "d" / "demo" / "r1" / "demo_1.csv").is_file()
+    assert not (tmp_path / "d" / "demo" / "r2").exists()
+    assert "left out of --all (their notes say why; fetch each with --release): demo r2" in capsys.readouterr().out
+    # Named, it is fetched.
+    assert cli.main(["--project", str(project), "data", "fetch", "demo", "--release", "r2", "--data-dir", str(tmp_path / "d")]) == 0
+    assert (tmp_path / "d" / "demo" / "r2" / "demo_2.csv").read_bytes() == BODY + b"2"
+
+
+def test_fetch_with_all_must_be_a_boolean(tmp_path):
+    catalogue = catalogue_with(tmp_path, r1={"url": "https://example.org/demo_1.csv", "fetch_with_all": "no"})
+    with pytest.raises(PcnReportError, match="'fetch_with_all' must be true or false"):
+        load_catalogue(catalogue)
 
 
 def test_cli_fetch_error_exit_code(tmp_path, capsys):

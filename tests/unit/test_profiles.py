@@ -209,7 +209,9 @@ def test_sub_icb_profile_pages_never_say_ccg(tmp_path):
                                     {"practice-ccg": "2022-23"}, "registrations", f"{area.slug}.ipynb")
     page = (tmp_path / "profiles" / "sub-icb-00M.qmd").read_text()
     assert "is a sub-ICB location of the QOF 2022/23 practice mapping. Its 1 PCNs (of England's 3)" in page
-    assert "-map.md" not in page  # no sub-ICB boundaries are read: no map, and no notice of one
+    # Its map (with the sub-ICB location boundaries), or the notice of why not, named for its level.
+    assert "{{< include ../figures/profile-sub-icb-00M-map.md >}}" in page
+    assert "Each MSOA of the sub-ICB location coloured by the PCN" in page
     region = (tmp_path / "profiles" / "region-Y56.qmd").read_text()
     assert "## Its Sub-ICB locations {#region-Y56-ccgs .unnumbered}" in region
     links = (tmp_path / "figures" / "profile-region-Y56-ccgs-links.md").read_text()

@@ -34,9 +34,12 @@ def test_lsoa_rows_keep_every_patient_with_no2011_as_missing(tmp_path):
             "practice_code": ["A82003", "A82003", "A82003", "P81001"],
             "lsoa_code": pd.Series(["E01024873", "W01000001", None, "E01024873"], dtype="str"),
             "patients": int64(12, 3, 1, 0),
+            "unassigned": pd.Series([None, None, "NO2011", None], dtype="str"),  # the publisher's word
         }
     )
-    pd.testing.assert_frame_equal(read_registrations_lsoa(path), expected)
+    table = read_registrations_lsoa(path)
+    pd.testing.assert_frame_equal(table, expected)
+    assert table.attrs["lsoa_vintage"] == "2011"  # NO2011 marks a release coded by 2011 LSOAs
 
 
 def test_lsoa_bad_codes_and_counts_are_all_reported(tmp_path):
@@ -47,8 +50,8 @@ def test_lsoa_bad_codes_and_counts_are_all_reported(tmp_path):
     )
     assert problems(read_registrations_lsoa, path) == [
         "row 2, column 'PRACTICE_CODE': expected a practice code: a letter and 5 digits, like A81001, found 'A8200'",
-        "row 3, column 'LSOA_CODE': expected an LSOA code: E01 (or W01) and 6 digits, like E01000001, or "
-        "'NO2011', found 'E0102487'",
+        "row 3, column 'LSOA_CODE': expected an LSOA code: E01 (or W01, S01, N21) and 6 digits, like E01000001, "
+        "or one of 'NO2011', 'CLOSED', 'EMPTY', 'L99999', found 'E0102487'",
         "row 4, column 'NUMBER_OF_PATIENTS': expected a whole number >= 0, found '1.5'",
     ]
 

@@ -567,3 +567,30 @@ def test_practice_mapping_2023_has_the_sub_icb_columns_without_a_supplier(vintag
     assert header[7:13] == ["ONS_SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME",
                             "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME"]  # fmt: skip
     assert header[-1] == "COMM_REGION_NAME"
+
+
+@pytest.mark.parametrize("vintage", ["2023-01", "latest"])
+def test_the_sub_icb_eras_have_42_icbs_and_their_boundaries(vintage_files, vintage):
+    from pcnreport.data import readers
+
+    written = vintage_files(vintage)
+    mapping = readers.read_practice_ccg(written["practice-ccg"])
+    # 135 CCGs: the nine largest ICBs' CCGs (four each) merged into one sub-ICB location each (England: 106).
+    assert (mapping["icb_code"].nunique(), mapping["ccg_code"].nunique()) == (42, 135 - 9 * 3)
+    pairs = mapping[["ccg_code", "icb_code", "region_code"]].drop_duplicates()
+    assert pairs["ccg_code"].is_unique  # each sub-ICB location in one ICB and one region
+    assert mapping.groupby("icb_code")["region_code"].nunique().max() == 1
+    five = pairs["ccg_code"][pairs["ccg_code"].str.len() == 5]
+    # The merged ones, with five-character codes and new ONS codes (E38950001...), as the CCGs of April 2021.
+    merged = mapping.drop_duplicates("ccg_code").set_index("ccg_code")["ccg_ons_code"]
+    assert len(five) == 9 and merged[five].str.startswith("E38950").all()
+    assert not merged.drop(five).str.startswith("E38950").any()
+    practice_map = readers.read_practice_map(written["registrations-map"])
+    assert practice_map.set_index("practice_code")["commissioner_code"].equals(mapping.set_index("practice_code")["ccg_code"])
+    sub_icbs = readers.read_sub_icb_boundaries(written["boundaries-sub-icb"])
+    icbs = readers.read_icb_boundaries(written["boundaries-icb"])
+    assert set(sub_icbs["code"]) == set(mapping["ccg_ons_code"]) and set(icbs["code"]) == set(mapping["icb_ons_code"])
+    assert {g.geom_type for g in (*sub_icbs["geometry"], *icbs["geometry"])} == {"Polygon"}  # each area contiguous
+    # The CCG boundaries stay April 2020's 135 CCGs, named as CCGs.
+    ccgs = readers.read_ccg_boundaries(written["boundaries-ccg"])
+    assert len(ccgs) == 135 and ccgs["name"].str.startswith("NHS SYNTHETIC CCG").all()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from pcnreport.analysis import measures
-from pcnreport.analysis.profiles import Area, AreaProfile, National, area_profile, region_of
+from pcnreport.analysis.profiles import Area, AreaProfile, National, area_profile, icb_of, region_of
 from pcnreport.core import runlog
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.core.errors import DataNotFoundError
@@ -48,6 +48,7 @@ class AreaRecord:
     england_pcn_populations: pd.DataFrame  # population of every PCN in England (the chart's England row)
     releases: dict[str, str]  # dataset -> release the numbers were computed from
     population_source: str
+    icb: Area | None = None  # a sub-ICB location's ICB (None for other areas, and in files written before ICBs)
 
 
 def path_of(output_dir: Path, area_type: str, area_code: str) -> Path:
@@ -87,11 +88,13 @@ def record_of(national: National, area: Area, releases: dict[str, str], populati
     for column in CHARACTERISTIC_VALUES:
         characteristics[column] = [_rounded(v, places + EXTRA_PLACES)
                                    for v, places in zip(characteristics[column], characteristics["places"])]
-    region = region_of(national, area)
+    region, icb = region_of(national, area), icb_of(national, area)
     return {
         "area": {"type": area.type, "code": area.code, "name": area.name},
         "region": None if region is None else {"type": region.type, "code": region.code, "name": region.name},
-        "ccg_ons_code": national.ccg_ons.get(area.code, "") if area.type != "region" else "",
+        # The key of the area's boundary: a commissioner's ONS code (E38), or an ICB's (E54).
+        "ccg_ons_code": (national.icb_ons if area.type == "icb" else national.ccg_ons).get(area.code, "")
+        if area.type != "region" else "",
         "commissioner_type": profile.commissioner_type,
         "releases": dict(sorted(releases.items())),
         "population_source": population_source,
@@ -107,6 +110,8 @@ def record_of(national: National, area: Area, releases: dict[str, str], populati
         "england_population_distribution": _distribution(profile.england_population_distribution),
         "characteristics": _records(characteristics, CHARACTERISTIC_COLUMNS),
         "england_pcn_populations": england_populations(national) if england is None else england,
+        # Only a sub-ICB location has an ICB: other areas' files stay as they were before ICBs.
+        **({} if icb is None else {"icb": {"type": icb.type, "code": icb.code, "name": icb.name}}),
     }
 
 
@@ -150,7 +155,7 @@ def read(output_dir: Path, area_type: str, area_code: str) -> AreaRecord:
     except FileNotFoundError:
         raise DataNotFoundError(
             f"'{path}': no numbers for {area_type} {area_code}; analysis/profile-areas.ipynb writes one file "
-            "for each region and CCG of the practice-ccg mapping, so run it (or `pcnreport build`) first"
+            "for each region, ICB and commissioner of the practice mapping, so run it (or `pcnreport build`) first"
         ) from None
     runlog.record_generated(path)
     area = Area(**data["area"])
@@ -182,4 +187,5 @@ def read(output_dir: Path, area_type: str, area_code: str) -> AreaRecord:
         england_pcn_populations=pd.DataFrame({"population": data["england_pcn_populations"]}, dtype="int64"),
         releases=data["releases"],
         population_source=data["population_source"],
+        icb=None if data.get("icb") is None else Area(**data["icb"]),
     )

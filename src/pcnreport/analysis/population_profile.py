@@ -14,11 +14,13 @@ formats the chapter's numbers.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
 from pcnreport.analysis import measures
+from pcnreport.data import small_areas
+from pcnreport.data.readers.geography import RUC21_CODES
 
 # QOF indicator groups of Table 6.1, with the report's names. CVDPP (primary prevention of
 # cardiovascular disease: patients aged 30-74 with a 10-year risk of 20% or more) is what the report
@@ -85,6 +87,9 @@ class PopulationProfile:
     # when no QOF table was given.
     qof_indicators: tuple[str, ...] = ()
     qof_missing: tuple[str, ...] = ()
+    # The small areas the shares used (see `small_area_record`): the LSOA vintage, the tables carried to
+    # it from the other vintage, and where the registrations by LSOA place their patients.
+    small_areas: dict = field(default_factory=dict)
 
     @property
     def lsoa_available(self) -> bool:
@@ -176,7 +181,32 @@ def pcn_profile(
         lsoa_coverage=coverage,
         qof_indicators=present,
         qof_missing=missing,
+        small_areas=small_area_record(lsoa_patients, ruc, imd),
     )
+
+
+def small_area_record(lsoa_patients: pd.DataFrame | None, ruc: pd.DataFrame | None, imd: pd.DataFrame | None) -> dict:
+    """What Appendix B says about the small areas, from the tables as the build read them: `vintage`
+    ("2011" or "2021", the deprivation index's LSOAs), `carried` (dataset -> what `small_areas` did to
+    carry it from the other vintage; empty when every table was of the build's), and `residence` (the
+    registrations' patients in England, in each other nation, and without an area, by the publisher's
+    word). Empty when no LSOA table was given."""
+    tables = {"registrations-lsoa": lsoa_patients, "ruc": ruc, "imd": imd}
+    if all(table is None for table in tables.values()):
+        return {}
+    vintage = next((small_areas.vintage_of(t) for t in (imd, ruc) if t is not None and small_areas.vintage_of(t)), None)
+    carried = {
+        name: table.attrs[small_areas.CONVERSION]
+        for name, table in tables.items()
+        if table is not None and small_areas.CONVERSION in table.attrs
+    }
+    record = {"vintage": vintage, "carried": carried}
+    if ruc is not None:
+        # The classification's edition, told by its codes (a table carried across vintages keeps them).
+        record["ruc_classification"] = "2021" if ruc["ruc_code"].isin(RUC21_CODES).all() and len(ruc) else "2011"
+    if lsoa_patients is not None:
+        record["residence"] = small_areas.outside_england(lsoa_patients)
+    return record
 
 
 def raw_numbers(profile: PopulationProfile) -> dict:
@@ -199,6 +229,7 @@ def raw_numbers(profile: PopulationProfile) -> dict:
         "min_lsoa_coverage": MIN_LSOA_COVERAGE,
         "lsoa_coverage": profile.lsoa_coverage,
         "lsoa_available": profile.lsoa_available,
+        "small_areas": profile.small_areas,
     }
 
 

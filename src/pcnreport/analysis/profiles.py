@@ -5,7 +5,9 @@ commissioner is the level the mapping has: the CCG (area type "ccg") to 2021/22,
 (area type "sub-icb") from 2022/23; the names below say "CCG" for either. A PCN
 belongs to the CCG holding most of its member practices' registered patients (`measures.majority_ccg`,
 as Table 6.3 assigns them) and to that CCG's region, so every PCN sits in exactly one CCG and one
-region and the areas' PCNs add up to England's.
+region and the areas' PCNs add up to England's. In the sub-ICB era the Integrated Care Boards are
+areas too (type "icb"): a PCN belongs to the ICB of its sub-ICB location, and an ICB's profile lists its
+sub-ICB locations as a region's lists its commissioners. The CCG era's STPs get no profiles.
 
 Nothing here re-derives a measure: the population characteristics are `population_profile.pcn_profile`
 computed twice, once per PCN and once with each member practice relabelled by the areas it lies in
@@ -24,15 +26,19 @@ import pandas as pd
 
 from pcnreport.analysis import measures, population_profile
 from pcnreport.core.errors import DataFormatError
+from pcnreport.data import commissioner_link
 
-AREA_TYPES = {"region": "NHS region", "ccg": "Clinical Commissioning Group", "sub-icb": "Sub-ICB location"}
+AREA_TYPES = {
+    "region": "NHS region", "icb": "Integrated Care Board", "ccg": "Clinical Commissioning Group",
+    "sub-icb": "Sub-ICB location",
+}
 COMMISSIONER_TYPES = ("ccg", "sub-icb")  # the commissioner levels, named as the readers name them
 ENGLAND = "england"  # the group label of the whole country in `National.areas`
 
 
 @dataclass(frozen=True)
 class Area:
-    type: str  # "region", or the commissioner level: "ccg" or "sub-icb"
+    type: str  # "region", "icb", or the commissioner level: "ccg" or "sub-icb"
     code: str  # ODS code: Y56, 00L
     name: str  # as the publisher writes it
 
@@ -82,35 +88,65 @@ def commissioner_level(practice_ccg: pd.DataFrame) -> str:
 
 
 def areas_from_mapping(practice_ccg: pd.DataFrame) -> list[Area]:
-    """Every region, then every commissioner (CCG or sub-ICB location, as the mapping has), of the mapping
-    (read_practice_ccg's table), each sorted by code."""
+    """Every region, then (sub-ICB era) every ICB, then every commissioner (CCG or sub-ICB location, as the
+    mapping has), of the mapping (read_practice_ccg's table), each sorted by code."""
     level = commissioner_level(practice_ccg)
     regions = practice_ccg.drop_duplicates("region_code").sort_values("region_code")
     ccgs = practice_ccg.drop_duplicates("ccg_code").sort_values("ccg_code")
-    return [Area("region", r.region_code, r.region_name) for r in regions.itertuples()] + [
-        Area(level, c.ccg_code, c.ccg_name) for c in ccgs.itertuples()
-    ]
+    icbs = _icb_rows(practice_ccg).drop_duplicates("icb_code").sort_values("icb_code")
+    return (
+        [Area("region", r.region_code, r.region_name) for r in regions.itertuples()]
+        + [Area("icb", i.icb_code, i.icb_name if isinstance(i.icb_name, str) else i.icb_code) for i in icbs.itertuples()]
+        + [Area(level, c.ccg_code, c.ccg_name) for c in ccgs.itertuples()]
+    )
+
+
+def _icb_rows(practice_ccg: pd.DataFrame) -> pd.DataFrame:
+    """The mapping's rows that name an ICB, in the sub-ICB era only: a CCG-era file has STPs, not ICBs,
+    and a sub-ICB-era file without ICB columns (they are optional) gives no ICB areas."""
+    if commissioner_level(practice_ccg) != "sub-icb" or "icb_code" not in practice_ccg:
+        return practice_ccg.iloc[0:0].assign(icb_code=pd.Series(dtype=object), icb_name=pd.Series(dtype=object))
+    return practice_ccg[practice_ccg["icb_code"].notna()]
+
+
+def _one_parent(pairs: pd.DataFrame, child: str, parent: str, what: str, within: str, source: str) -> pd.Series:
+    """`parent` indexed by `child`; a child the mapping puts under two parents is an error naming them."""
+    pairs = pairs[[child, parent]].drop_duplicates()
+    split = pairs[pairs[child].duplicated(keep=False)]
+    if len(split):
+        problems = [
+            f"column {parent}: {what} {code} has practices in {within}s {', '.join(sorted(group[parent]))}; "
+            f"expected every practice of a {what} in one {within}"
+            for code, group in split.groupby(child)
+        ]
+        raise DataFormatError(source, problems)
+    return pairs.set_index(child)[parent]
+
+
+def ccg_icbs(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
+    """icb_code indexed by ccg_code (sub-ICB location) in the sub-ICB era; empty before. A sub-ICB location
+    whose practices the mapping puts in two ICBs is an error."""
+    what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
+    return _one_parent(_icb_rows(practice_ccg), "ccg_code", "icb_code", what, "ICB", source)
+
+
+def icb_regions(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
+    """region_code indexed by icb_code; an ICB whose practices lie in two regions is an error."""
+    return _one_parent(_icb_rows(practice_ccg), "icb_code", "region_code", "ICB", "region", source)
 
 
 def ccg_regions(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
     """region_code indexed by ccg_code; a CCG whose practices the mapping puts in two regions is an error."""
-    pairs = practice_ccg[["ccg_code", "region_code"]].drop_duplicates()
-    split = pairs[pairs["ccg_code"].duplicated(keep=False)]
-    if len(split):
-        what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
-        problems = [
-            f"column region_code: {what} {ccg} has practices in regions {', '.join(sorted(group['region_code']))}; "
-            f"expected every practice of a {what} in one region"
-            for ccg, group in split.groupby("ccg_code")
-        ]
-        raise DataFormatError(source, problems)
-    return pairs.set_index("ccg_code")["region_code"]
+    what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
+    return _one_parent(practice_ccg, "ccg_code", "region_code", what, "region", source)
 
 
 def pcn_areas(members: pd.DataFrame, list_sizes: pd.DataFrame, practice_ccg: pd.DataFrame) -> pd.DataFrame:
-    """One row a PCN of `members`: pcn_code, ccg_code, region_code (NA when no practice is in the mapping)."""
+    """One row a PCN of `members`: pcn_code, ccg_code, region_code, icb_code (NA when no practice is in the
+    mapping; icb_code NA throughout before the sub-ICB era)."""
     assignment = measures.majority_ccg(members, list_sizes, practice_ccg)[["pcn_code", "ccg_code"]]
     assignment["region_code"] = assignment["ccg_code"].map(ccg_regions(practice_ccg))
+    assignment["icb_code"] = assignment["ccg_code"].map(ccg_icbs(practice_ccg)).astype(object)
     return assignment
 
 
@@ -126,14 +162,28 @@ class National:
     ccg_region: dict[str, str]  # ccg_code -> region_code
     ccg_ons: dict[str, str] = field(default_factory=dict)  # ccg_code -> the CCG's ONS code (its boundary's key)
     commissioner_level: str = "ccg"  # the area type of the commissioners: "ccg" or "sub-icb"
+    ccg_icb: dict[str, str] = field(default_factory=dict)  # sub-ICB location -> its ICB (empty before July 2022)
+    icb_region: dict[str, str] = field(default_factory=dict)  # icb_code -> region_code
+    icb_ons: dict[str, str] = field(default_factory=dict)  # icb_code -> the ICB's ONS code (its boundary's key)
+
+
+def _area_of(national_results: National, area_type: str, code: str | None) -> Area | None:
+    return next((a for a in national_results.area_list if a.type == area_type and a.code == code), None)
 
 
 def region_of(national_results: National, area: Area) -> Area | None:
-    """The region a CCG lies in (None for a region)."""
+    """The region a CCG or ICB lies in (None for a region)."""
     if area.type == "region":
         return None
-    code = national_results.ccg_region[area.code]
-    return next(a for a in national_results.area_list if a.type == "region" and a.code == code)
+    lookup = national_results.icb_region if area.type == "icb" else national_results.ccg_region
+    return _area_of(national_results, "region", lookup[area.code])
+
+
+def icb_of(national_results: National, area: Area) -> Area | None:
+    """The ICB a sub-ICB location lies in (None for any other area, or when the mapping names no ICB)."""
+    if area.type not in COMMISSIONER_TYPES:
+        return None
+    return _area_of(national_results, "icb", national_results.ccg_icb.get(area.code))
 
 
 def national(
@@ -155,12 +205,14 @@ def national(
         per_pcn.pcns.merge(assignment, on="pcn_code", how="left")
         .merge(pcn_names[["pcn_code", "pcn_name"]].drop_duplicates("pcn_code"), on="pcn_code", how="left")
     )
-    # Each member practice once under each area it lies in: its PCN's region, its PCN's CCG, England.
+    # Each member practice once under each area it lies in: its PCN's region, ICB (sub-ICB era) and CCG,
+    # and England.
     located = members[["practice_code", "pcn_code"]].merge(assignment, on="pcn_code", how="left")
     stacked = pd.concat(
         [
-            located.dropna(subset=["region_code"]).assign(group="region:" + located["region_code"]),
-            located.dropna(subset=["ccg_code"]).assign(group=f"{level}:" + located["ccg_code"]),
+            _labelled(located, "region_code", "region:"),
+            _labelled(located, "icb_code", "icb:"),
+            _labelled(located, "ccg_code", f"{level}:"),
             located.assign(group=ENGLAND),
         ]
     )
@@ -180,7 +232,24 @@ def national(
         ccg_ons=(practice_ccg.drop_duplicates("ccg_code").set_index("ccg_code")["ccg_ons_code"].to_dict()
                  if "ccg_ons_code" in practice_ccg else {}),
         commissioner_level=level,
+        ccg_icb=ccg_icbs(practice_ccg).to_dict(),
+        icb_region=icb_regions(practice_ccg).to_dict(),
+        icb_ons=_icb_ons(practice_ccg),
     )
+
+
+def _icb_ons(practice_ccg: pd.DataFrame) -> dict[str, str]:
+    if "icb_ons_code" not in practice_ccg:
+        return {}
+    rows = _icb_rows(practice_ccg).dropna(subset=["icb_ons_code"]).drop_duplicates("icb_code")
+    return dict(zip(rows["icb_code"], rows["icb_ons_code"]))
+
+
+def _labelled(located: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
+    """The rows with a `column`, each labelled prefix + its code. (Labelled from the kept rows themselves:
+    assigning a Series of the whole table to an empty frame would bring back every row, unlabelled.)"""
+    kept = located.dropna(subset=[column])
+    return kept.assign(group=prefix + kept[column].astype(str))
 
 
 @dataclass(frozen=True)
@@ -196,7 +265,7 @@ class AreaProfile:
     population_distribution: measures.Distribution | None  # of the area's PCN populations (None: no PCNs)
     england_population_distribution: measures.Distribution
     characteristics: pd.DataFrame  # one row a measure: key, label, places, area, england, pcn_median, england_p10, england_median, england_p90
-    ccgs: pd.DataFrame | None  # a region's CCGs: ccg_code, ccg_name, pcns, population, pcns_in_range (None for a CCG)
+    ccgs: pd.DataFrame | None  # a region's or ICB's CCGs: ccg_code, ccg_name, pcns, population, pcns_in_range (None for a CCG)
     commissioner_type: str = "ccg"  # what `ccgs` (and a commissioner's own profile) are: "ccg" or "sub-icb"
 
 
@@ -217,7 +286,7 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
     """One area's profile, cut out of the national results."""
     area = find_area(national_results, area_type, area_code)
     all_pcns = national_results.pcns
-    column = "region_code" if area_type == "region" else "ccg_code"
+    column = {"region": "region_code", "icb": "icb_code"}.get(area_type, "ccg_code")
     pcns = all_pcns[all_pcns[column] == area_code].sort_values(["population", "pcn_code"], ascending=[False, True])
     pcns = pcns.reset_index(drop=True)
     england = national_results.areas.loc[ENGLAND]
@@ -239,8 +308,8 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
             "england_p90": dist.p90 if dist else None,
         })
     ccgs = None
-    if area_type == "region":
-        names = {a.code: a.name for a in national_results.area_list if a.type != "region"}
+    if area_type in ("region", "icb"):  # its commissioners (an ICB: its sub-ICB locations)
+        names = {a.code: a.name for a in national_results.area_list if a.type == national_results.commissioner_level}
         in_range = pcns.assign(in_range=pcns["size_band"] == "within")
         ccgs = (
             in_range.groupby("ccg_code")
@@ -269,12 +338,14 @@ def area_profile(national_results: National, area_type: str, area_code: str) -> 
 # --- reading the inputs ------------------------------------------------------------------------------
 
 def national_from_inputs(inputs, population_source: str) -> National:
-    """`national` from a `pcnreport.data.inputs.DataInputs` (each dataset located, so the run log names it)."""
+    """`national` from a `pcnreport.data.inputs.DataInputs` (each dataset located, so the run log names it).
+    The practice -> commissioner link is the newer of QOF's and the registrations' mappings
+    (`commissioner_link`)."""
     epcn = inputs.read("epcn")
     return national(
         epcn.members,
         inputs.list_sizes(population_source),
-        inputs.read("practice-ccg"),
+        commissioner_link.practice_commissioners(inputs).table,
         epcn.pcns,
         ages=inputs.read("registrations-age"),
         lsoa_patients=inputs.read("registrations-lsoa"),

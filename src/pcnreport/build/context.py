@@ -157,6 +157,11 @@ def check_data(ctx: Context) -> None:
     error = report.build_error()
     if error is not None:
         raise error
+    # Small areas of two census vintages are joined through ONS's LSOA 2011 to 2021 lookup
+    # (pcnreport.data.small_areas): without it the build stops here, naming it (exit 4), not in a notebook.
+    from pcnreport.data.inputs import DataInputs
+
+    DataInputs.open(ctx.project, ctx.data_dir).check_small_areas()
 
 
 def plan_notebooks(ctx: Context) -> list[buildcache.NotebookPlan]:

@@ -1,10 +1,12 @@
 """The profile notebook's runs: which areas the data hold, and one keyed run per area.
 
 `analysis/profile.ipynb` is parameterised by area, and the areas come from the data (the regions and
-commissioners of the practice-ccg mapping: its CCGs, or its sub-ICB locations from 2022/23), so the build needs the list before it can plan. Reading the
-mapping needs pandas (a second to import), which a no-op rebuild cannot afford; so the list is kept in
-`_build/cache/areas.json` beside the SHA-256 of the mapping file it came from, and re-read only when
-that file (located through the catalogue, as a notebook would) changes.
+commissioners of the practice mapping: its CCGs, or from 2022/23 its ICBs and sub-ICB locations), so the
+build needs the list before it can plan. The mapping is the newer of QOF's and the registrations' monthly
+one (`data.commissioner_link`), as the profiles' numbers use. Reading it needs pandas (a second to
+import), which a no-op rebuild cannot afford; so the list is kept in `_build/cache/areas.json` beside the
+SHA-256 of the mapping files it came from, and re-read only when one of them (located through the
+catalogue, as a notebook would) changes.
 
 How this fits the keys: each run is keyed like any notebook run (notebook bytes, parameters including
 `area_type` and `area_code`, the data files it read last time, library, environment), and every run
@@ -24,7 +26,8 @@ from pcnreport.core.atomic import write_text_atomic
 from pcnreport.core.hashing import FileHasher
 
 NOTEBOOK = "profile.ipynb"
-MAPPING = "practice-ccg"  # the dataset the area list comes from
+MAPPING = "practice-ccg"  # the dataset the area list comes from, unless the monthly one is newer
+MONTHLY_MAPPING = "registrations-map"
 AREAS_FILE = "areas.json"
 EXECUTED_SUBDIR = "profiles"  # _build/notebooks/profiles/<slug>.ipynb
 
@@ -38,24 +41,52 @@ def executed_path(executed_dir: Path, area_type: str, area_code: str) -> Path:
     return Path(executed_dir) / EXECUTED_SUBDIR / f"{area_type}-{area_code}.ipynb"
 
 
-def _mapping_file(data_dir: Path, parameters: dict, memo: dict | None) -> Path:
+def _mapping_files(data_dir: Path, parameters: dict, memo: dict | None) -> dict:
+    """The located mapping files: QOF's, and the monthly one when the folder has it."""
+    from pcnreport.core.errors import DataNotFoundError
     from pcnreport.data.catalogue import locate
 
     catalogue = buildcache.catalogue_of(parameters, memo)
-    wanted = (parameters.get("releases") or {}).get(MAPPING)
-    return locate(Path(data_dir), catalogue[MAPPING], wanted).path
+    wanted = parameters.get("releases") or {}
+    found = {MAPPING: locate(Path(data_dir), catalogue[MAPPING], wanted.get(MAPPING))}
+    if MONTHLY_MAPPING not in catalogue.datasets:  # a catalogue of the QOF mapping alone
+        return found
+    try:
+        found[MONTHLY_MAPPING] = locate(Path(data_dir), catalogue[MONTHLY_MAPPING], wanted.get(MONTHLY_MAPPING))
+    except DataNotFoundError:
+        if catalogue[MONTHLY_MAPPING].required:
+            raise
+    return found
+
+
+def _link_table(found: dict):
+    """The practice -> commissioner table the profiles use (`commissioner_link`'s choice)."""
+    from pcnreport.data import readers
+    from pcnreport.data.commissioner_link import monthly_is_newer
+    from pcnreport.data.readers.practice_map import as_practice_ccg
+
+    monthly = found.get(MONTHLY_MAPPING)
+    if monthly is not None and monthly_is_newer(found[MAPPING].release, monthly.release):
+        return as_practice_ccg(readers.read_practice_map(monthly.path))
+    return readers.read_practice_ccg(found[MAPPING].path)
 
 
 def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHasher,
               save: bool = True, memo: dict | None = None) -> list[tuple[str, str, str]]:
-    """(area_type, area_code, name) of every region and commissioner (area type "ccg" or "sub-icb", as the
-    mapping has) in the mapping the build would read.
+    """(area_type, area_code, name) of every region, ICB (sub-ICB era) and commissioner (area type "ccg" or
+    "sub-icb", as the mapping has) in the mapping the build would read.
 
     Cached by the mapping file's hash (see the module's docstring); `save=False` (for --explain)
     reads without writing the cache.
     """
-    mapping = _mapping_file(data_dir, parameters, memo)
-    digest = hasher(mapping)
+    found = _mapping_files(data_dir, parameters, memo)
+    # The monthly mapping's hash counts only when it would be used: a build whose QOF mapping is the newer
+    # keeps the key (and the cached list) it had before the monthly mapping was catalogued.
+    from pcnreport.data.commissioner_link import monthly_is_newer
+
+    monthly = found.get(MONTHLY_MAPPING)
+    used = [found[MAPPING]] + ([monthly] if monthly and monthly_is_newer(found[MAPPING].release, monthly.release) else [])
+    digest = "+".join(hasher(f.path) for f in used)
     cache = Path(project) / buildcache.CACHE_DIR / AREAS_FILE
     try:
         record = json.loads(cache.read_text(encoding="utf-8"))
@@ -64,11 +95,11 @@ def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHashe
     except (OSError, ValueError):
         pass
     from pcnreport.analysis.profiles import areas_from_mapping
-    from pcnreport.data import readers
 
-    areas = [(a.type, a.code, a.name) for a in areas_from_mapping(readers.read_practice_ccg(mapping))]
+    areas = [(a.type, a.code, a.name) for a in areas_from_mapping(_link_table(found))]
     if save:
-        write_text_atomic(cache, json.dumps({"file": str(mapping), "sha256": digest, "areas": areas}, indent=1))
+        files = " + ".join(str(f.path) for f in used)
+        write_text_atomic(cache, json.dumps({"file": files, "sha256": digest, "areas": areas}, indent=1))
     return areas
 
 

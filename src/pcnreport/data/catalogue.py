@@ -53,6 +53,10 @@ class Release:
     # The name to place a download under when its address names no file of the dataset (an ArcGIS item's
     # .../items/<id>/data); without it, the name the server gives (Content-Disposition) or the address's.
     file_name: str | None = None
+    # False: `data fetch --all` leaves the release out (it is fetched only when named with --release),
+    # for a release that a build cannot use on its own yet (IMD 2025 needs ONS's LSOA 2011 to 2021
+    # lookup, whose address is not confirmed, to join the 2011-LSOA registrations).
+    fetch_with_all: bool = True
 
     @property
     def verifies_download(self) -> bool:
@@ -144,7 +148,8 @@ class Catalogue:
 _DATASET_REQUIRED = ("title", "publisher", "landing_page", "licence", "folder", "files", "reader", "releases")
 _DATASET_OPTIONAL = ("also_in", "columns", "notes", "required", "discovery", "file_on_landing_page", "attribution")
 _RELEASE_REQUIRED = ("url",)
-_RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes", "file_name")
+_RELEASE_OPTIONAL = ("url_confirmed", "sha256", "size", "archive", "member", "checksum_of", "notes", "file_name",
+                     "fetch_with_all")
 
 
 class _Malformed(Exception):
@@ -286,9 +291,13 @@ def _release(rid: Any, entry: Any) -> Release:
         if archive is not None:
             # A ZIP's members are placed under their own names: a name for the archive would be unused.
             raise _Malformed("'file_name' names a downloaded file that is placed as it is, not an archive's")
+    fetch_with_all = entry.get("fetch_with_all", True)
+    if not isinstance(fetch_with_all, bool):
+        raise _Malformed(f"'fetch_with_all' must be true or false, not {fetch_with_all!r}")
     return Release(
         id=rid, url=url, url_confirmed=confirmed, sha256=sha256, size=size, archive=archive, member=member,
         checksum_of=checksum_of, notes=str(entry.get("notes") or ""), file_name=file_name,
+        fetch_with_all=fetch_with_all,
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from pcnreport.core import runlog
 from pcnreport.core.errors import DataNotFoundError
-from pcnreport.data import readers, synth
+from pcnreport.data import readers, small_areas, synth
 from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.data.tablecache import TableCache
@@ -65,10 +65,35 @@ class DataInputs:
             # table cache: the build must still re-run this notebook when the file changes.
             path = self.locate(name).path
             if self.table_cache is None:
-                self._tables[name] = reader(path)
+                table = reader(path)
             else:
-                self._tables[name] = self.table_cache.read(name, reader_name, path, reader)
+                table = self.table_cache.read(name, reader_name, path, reader)
+            if name in small_areas.CARRIED:
+                table = self._in_build_vintage(name, table)
+            self._tables[name] = table
         return self._tables[name]
+
+    def check_small_areas(self) -> None:
+        """Read every LSOA-keyed table in the build's vintage, so that tables of two census vintages
+        without ONS's lookup to join them stop the build (DataNotFoundError naming `lsoa-changes`) before
+        any notebook runs. A dataset absent from the folder is left to the check of required datasets."""
+        for name in small_areas.CARRIED:
+            try:
+                self.locate(name)
+            except DataNotFoundError:
+                continue
+            self.read(name)
+
+    def _in_build_vintage(self, name: str, table):
+        """An LSOA-keyed table in the build's LSOA vintage, the deprivation index's (see `small_areas`):
+        a table of the other vintage is carried over with ONS's LSOA 2011 to 2021 lookup."""
+        try:
+            vintage = small_areas.vintage_of(self.read("imd"))
+        except DataNotFoundError:
+            return table  # no index to follow (a partial folder): the table as read
+        if vintage is None:
+            return table
+        return small_areas.in_vintage(name, table.copy(), vintage, lambda: self.read_optional("lsoa-changes"))
 
     def read_optional(self, name: str):
         """Like `read`, but None when the folder lacks a dataset the catalogue marks not required.

@@ -3,7 +3,10 @@
 - `write_footprint_map` (chapter 6, Figure 6.4's map, section `footprints_map`): needs the footprint
   results (a national registrations-by-LSOA file) and the MSOA boundaries.
 - `write_service_map` (chapter 4, Figure 4.2, section `service_map`): needs registrations by LSOA and the
-  MSOA and CCG boundaries; any extract holding the chosen CCG's residents will do, regional or national.
+  MSOA and commissioner boundaries; any extract holding the chosen commissioner's residents will do,
+  regional or national. The commissioner is the level the build's practice mapping has (`LEVELS`): a CCG
+  (boundaries of April 2020) to June 2022, a sub-ICB location (July 2022) after, and the section's text
+  names that level (`level_name`), never calling a sub-ICB location a CCG.
 
 Boundaries are optional in the catalogue: without them each map's place shows why it is missing
 (`outputs.write_unavailable`; the chapters test `footprints-map-available` / `service-map-available`).
@@ -31,6 +34,19 @@ FOOTPRINT_MAP_SECTION = "footprints_map"
 FOOTPRINT_MAP_FRAGMENTS = ("fig-pcn-footprints-map",)
 SERVICE_MAP_SECTION = "service_map"
 SERVICE_MAP_FRAGMENTS = ("fig-ccg-service-map", "tbl-ccg-service-map")
+
+
+# Commissioner level -> (its boundaries' dataset, name, plural, the boundaries' words in a notice).
+LEVELS = {
+    "ccg": ("boundaries-ccg", "CCG", "CCGs", "CCG"),
+    "sub-icb": ("boundaries-sub-icb", "sub-ICB location", "sub-ICB locations", "sub-ICB location"),
+}
+
+
+def level_words(level: str) -> tuple[str, str, str, str]:
+    if level not in LEVELS:
+        raise ValueError(f"commissioner level {level!r}: expected one of {', '.join(LEVELS)}")
+    return LEVELS[level]
 
 
 def map_labels(synthetic: bool, attribution: str) -> tuple[str, str]:
@@ -87,13 +103,16 @@ def write_service_map(
     synthetic: bool,
     attribution: str,
     threshold: float = footprints.DEFAULT_THRESHOLD,
+    level: str = "ccg",
 ) -> pd.DataFrame | None:
     """Figure 4.2 for `ccg_code` (empty: `service_areas.default_ccg`), its table and numbers, or a notice.
+    `ccg_boundaries` are the boundaries of the commissioner `level` ("ccg", or "sub-icb": `LEVELS`).
     Returns the per-MSOA table when drawn."""
+    dataset, name, _plural, boundary_words = level_words(level)
     if msoa_boundaries is None or ccg_boundaries is None:
-        missing = " and ".join(name for name, table in (("MSOA", msoa_boundaries), ("CCG", ccg_boundaries)) if table is None)
-        reason = (f"The {missing} boundaries (ONS; catalogue datasets `boundaries-msoa`, `boundaries-ccg`) are not in "
-                  "this build's data folder, so the map of one CCG's networks could not be drawn.")
+        missing = " and ".join(n for n, table in (("MSOA", msoa_boundaries), (boundary_words, ccg_boundaries)) if table is None)
+        reason = (f"The {missing} boundaries (ONS; catalogue datasets `boundaries-msoa`, `{dataset}`) are not in "
+                  f"this build's data folder, so the map of one {name}'s networks could not be drawn.")
         write_unavailable(output_dir, SERVICE_MAP_SECTION, SERVICE_MAP_FRAGMENTS, reason, releases)
         return None
     residents = footprints.residents_by_msoa_and_pcn(registrations, epcn.members, lsoa_msoa)
@@ -109,17 +128,21 @@ def write_service_map(
     summary = pcn_summary(areas, names, threshold)
     save_table(summary, SERVICE_MAP_FRAGMENTS[1], out, data=msoa_download(areas, names),
                align={column: "l" if i < 2 else "r" for i, column in enumerate(summary.columns)})
-    raw, text = service_map_numbers(areas, ccg_code, ccg_name, threshold)
+    raw, text = service_map_numbers(areas, ccg_code, ccg_name, threshold, level)
     write_numbers(numbers_path(output_dir, SERVICE_MAP_SECTION), {**raw, "releases": releases},
                   {**text, "releases": releases, "unavailable_reason": ""})
     return areas
 
 
-def service_map_numbers(areas: pd.DataFrame, ccg_code: str, ccg_name: str, threshold: float) -> tuple[dict, dict]:
-    """The chapter's numbers about the map: MSOAs, PCNs dominant somewhere, and how shared the areas are."""
+def service_map_numbers(areas: pd.DataFrame, ccg_code: str, ccg_name: str, threshold: float,
+                        level: str = "ccg") -> tuple[dict, dict]:
+    """The chapter's numbers about the map: MSOAs, PCNs dominant somewhere, and how shared the areas are;
+    and the commissioner level's words (`level_name`, `level_plural`) the chapter prints."""
+    _dataset, name, plural, _ = level_words(level)
     served = areas[areas["dominant_pcn"].notna()]
     raw = {
         "available": True,
+        "level": level,
         "ccg_code": ccg_code,
         "ccg_name": ccg_name,
         "threshold": threshold,
@@ -133,11 +156,24 @@ def service_map_numbers(areas: pd.DataFrame, ccg_code: str, ccg_name: str, thres
     text = {
         **{key: count(value) for key, value in raw.items() if isinstance(value, int) and key != "available"},
         "available": True,
+        "level": level,
+        "level_name": name,
+        "level_plural": plural,
         "ccg_code": ccg_code,
         "ccg_name": ccg_name.removeprefix("NHS ").strip(),
         "threshold_pct": percent(threshold, 0 if (100 * threshold).is_integer() else 1),
     }
     return raw, text
+
+
+def service_map_inputs(inputs) -> tuple[str, pd.DataFrame | None]:
+    """(level, its boundaries or None) for a `pcnreport.data.inputs.DataInputs`: the level of the build's
+    practice -> commissioner link (`data.commissioner_link`). A sub-ICB-era build without sub-ICB
+    boundaries gets None (the section's notice), not the CCG boundaries: the text would name CCGs."""
+    from pcnreport.data import commissioner_link
+
+    level = commissioner_link.practice_commissioners(inputs).table.attrs.get("commissioner_level", "ccg")
+    return level, inputs.read_optional(level_words(level)[0])
 
 
 def pcn_summary(areas: pd.DataFrame, pcn_names: pd.Series, threshold: float = footprints.DEFAULT_THRESHOLD) -> pd.DataFrame:

@@ -9,6 +9,11 @@ Profiles name CCGs by ODS code (00L, from the practice mapping); boundaries by O
 The mapping's `ccg_ons_code` links the two (`profiles.National.ccg_ons`, kept in each CCG's
 `area_records` file).
 
+The same map is drawn for each area of the sub-ICB era with the boundaries of its level (`LEVELS`): a
+sub-ICB location's with the sub-ICB location boundaries (keyed by its ONS code, E38, as a CCG's), an
+ICB's with the ICB boundaries (E54); a page never calls either a CCG. Without its level's boundaries an
+area's page shows the notice below.
+
 The map is website-only, like the rest of a CCG's profile. Where it cannot be drawn (no boundaries in
 the data folder, a CCG without a boundary, no registered residents of the CCG's MSOAs in the
 registrations by LSOA, as with a regional extract) the page shows a short notice in its place.
@@ -29,6 +34,12 @@ from pcnreport.report.outputs import unavailable_fragment
 
 # What the maps read, besides the ePCN (which the profile reads anyway). Boundaries are optional.
 DATASETS = ("registrations-lsoa", "lsoa-msoa", "boundaries-msoa", "boundaries-ccg")
+# Area type -> (its boundaries' dataset, its name in the notices).
+LEVELS = {
+    "ccg": ("boundaries-ccg", "CCG"),
+    "sub-icb": ("boundaries-sub-icb", "sub-ICB location"),
+    "icb": ("boundaries-icb", "ICB"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,19 +53,27 @@ class MapBase:
     ccg_msoas: dict[str, list[str]] | None = None  # ONS code -> its MSOAs (service_areas.msoas_by_ccg)
     shapes: pd.Series | None = None  # MSOA and CCG geometries simplified for the web, by code
     pcn_names: pd.Series | None = None  # pcn_name by pcn_code
+    level: str = "ccg"  # the area type whose boundaries `ccg_boundaries` holds (`LEVELS`)
+
+    @property
+    def word(self) -> str:
+        return LEVELS[self.level][1]
 
 
 def map_base(registrations: pd.DataFrame | None, lsoa_msoa: pd.DataFrame, epcn, msoa_boundaries: pd.DataFrame | None,
-             ccg_boundaries: pd.DataFrame | None) -> MapBase:
-    """The shared part of every CCG's map (see the module); the arguments as `maps.ccg_service_map`'s."""
-    missing = [name for name, table in (("MSOA", msoa_boundaries), ("CCG", ccg_boundaries)) if table is None]
+             ccg_boundaries: pd.DataFrame | None, level: str = "ccg") -> MapBase:
+    """The shared part of every CCG's map (see the module); the arguments as `maps.ccg_service_map`'s.
+    `level`: the area type of `ccg_boundaries` ("ccg", "sub-icb" or "icb"), which the notices name."""
+    dataset, word = LEVELS[level]
+    missing = [name for name, table in (("MSOA", msoa_boundaries), (word, ccg_boundaries)) if table is None]
     if missing:
         return MapBase(
-            f"The {' and '.join(missing)} boundaries (ONS; catalogue datasets `boundaries-msoa`, `boundaries-ccg`) "
-            "are not in this build's data folder, so this CCG's map could not be drawn."
+            f"The {' and '.join(missing)} boundaries (ONS; catalogue datasets `boundaries-msoa`, `{dataset}`) "
+            f"are not in this build's data folder, so this {word}'s map could not be drawn.", level=level,
         )
     if registrations is None:
-        return MapBase("The registrations by LSOA are not in this build's data folder, so this CCG's map could not be drawn.")
+        return MapBase(f"The registrations by LSOA are not in this build's data folder, so this {word}'s map could "
+                       "not be drawn.", level=level)
     return MapBase(
         unavailable="",
         residents=footprints.residents_by_msoa_and_pcn(registrations, epcn.members, lsoa_msoa),
@@ -63,6 +82,7 @@ def map_base(registrations: pd.DataFrame | None, lsoa_msoa: pd.DataFrame, epcn, 
         ccg_msoas=service_areas.msoas_by_ccg(msoa_boundaries, ccg_boundaries),
         shapes=pd.concat([maps.web_geometry(msoa_boundaries), maps.web_geometry(ccg_boundaries)]),
         pcn_names=epcn.pcns.set_index("pcn_code")["pcn_name"],
+        level=level,
     )
 
 
@@ -71,7 +91,7 @@ def ccg_map(base: MapBase, ons_code: str, ccg_name: str, *, note: str = "", attr
     if base.unavailable:
         return None, base.unavailable
     if not ons_code or ons_code not in base.ccg_msoas:
-        return None, (f"The CCG boundaries in this build's data folder have no boundary for this CCG "
+        return None, (f"The {base.word} boundaries in this build's data folder have no boundary for this {base.word} "
                       f"(ONS code {ons_code or 'unknown'}), so its map could not be drawn.")
     codes = base.ccg_msoas[ons_code]
     # Checked first: a regional extract holds none of most CCGs' residents, and a map of empty areas
@@ -79,7 +99,7 @@ def ccg_map(base: MapBase, ons_code: str, ccg_name: str, *, note: str = "", attr
     served = base.residents["msoa_code"].isin(codes) & base.residents["pcn_code"].notna()
     if not served.any():
         return None, ("The registrations by LSOA in this build's data folder hold no registered residents of this "
-                      "CCG's MSOAs (a regional extract covers a few CCGs only), so its map could not be drawn.")
+                      f"{base.word}'s MSOAs (a regional extract covers a few areas only), so its map could not be drawn.")
     areas = service_areas.service_areas_of(base.residents, base.msoa_boundaries, codes)
     chart = maps.ccg_service_chart(areas, base.pcn_names, base.msoa_boundaries, base.ccg_boundaries, ons_code,
                                    note=note, attribution=attribution, shapes=base.shapes)
@@ -108,29 +128,32 @@ def write_ccg_map(output_dir: Path, base: MapBase, slug: str, ons_code: str, ccg
 
 # --- once per kernel -----------------------------------------------------------------------------------
 
-# (identity of the files read, MapBase): the kernel keeps this module loaded between profile runs.
-_memo: tuple[tuple, MapBase] | None = None
+# level -> (identity of the files read, MapBase): the kernel keeps this module loaded between profile runs
+# (a sub-ICB-era kernel draws ICBs' and sub-ICB locations' maps, one base for each).
+_memo: dict[str, tuple[tuple, MapBase]] = {}
 
 
-def base_from_inputs(inputs) -> MapBase:
-    """`map_base` from a `pcnreport.data.inputs.DataInputs`, reused while the same files are read. Every
-    call locates the datasets, so each profile run's log names the files its map depends on."""
-    global _memo
-    identity = inputs.files_identity(DATASETS + ("epcn",))
-    if _memo is not None and _memo[0] == identity:
-        return _memo[1]
+def base_from_inputs(inputs, level: str = "ccg") -> MapBase:
+    """`map_base` from a `pcnreport.data.inputs.DataInputs` with the boundaries of `level`, reused while the
+    same files are read. Every call locates the datasets, so each profile run's log names the files its
+    map depends on."""
+    boundaries = LEVELS[level][0]
+    names = ("registrations-lsoa", "lsoa-msoa", "boundaries-msoa", boundaries, "epcn")
+    identity = inputs.files_identity(names)
+    if level in _memo and _memo[level][0] == identity:
+        return _memo[level][1]
     base = map_base(inputs.read_optional("registrations-lsoa"), inputs.read("lsoa-msoa"), inputs.read("epcn"),
-                    inputs.read_optional("boundaries-msoa"), inputs.read_optional("boundaries-ccg"))
-    _memo = (identity, base)
+                    inputs.read_optional("boundaries-msoa"), inputs.read_optional(boundaries), level)
+    _memo[level] = (identity, base)
     return base
 
 
 def write_profile_map(output_dir: Path, inputs, area, ccg_ons_code: str) -> bool | None:
-    """The profile notebook's call: a CCG's map (see `write_ccg_map`); nothing for a region, nor for a
-    sub-ICB location, which the CCG boundaries read here do not outline (None).
-    `ccg_ons_code` links the CCG's ODS code to its boundary (`area_records.AreaRecord.ccg_ons_code`)."""
-    if area.type != "ccg":
+    """The profile notebook's call: the area's map (see `write_ccg_map`) drawn with its level's boundaries;
+    nothing for a region (None). `ccg_ons_code` links the area's ODS code to its boundary: the CCG's or
+    sub-ICB location's ONS code (E38), or the ICB's (E54) (`area_records.AreaRecord.ccg_ons_code`)."""
+    if area.type not in LEVELS:
         return None
-    return write_ccg_map(output_dir, base_from_inputs(inputs), area.slug, ccg_ons_code,
+    return write_ccg_map(output_dir, base_from_inputs(inputs, area.type), area.slug, ccg_ons_code,
                          area.title, synthetic=inputs.synthetic,
                          attribution=inputs.catalogue["boundaries-msoa"].attribution)

@@ -27,8 +27,8 @@ import pandas as pd
 from pcnreport.analysis.profiles import AREA_TYPES, Area, AreaProfile
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report import figures
+from pcnreport.report.area_links import link_vintage
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
-from pcnreport.report.sections.ccg_configuration import MAPPING, vintage
 from pcnreport.report.tables import escape_markdown, save_table
 
 PAGES_DIR = "profiles"
@@ -164,8 +164,10 @@ def _pcns(n: str) -> str:
 def _summary(profile: AreaProfile, text: dict, releases: dict[str, str] | None = None) -> str:
     if profile.area.type == "region":
         kind = "an NHS England region"
+    elif profile.area.type == "icb":
+        kind = f"an Integrated Care Board {link_vintage('sub-icb', releases or {})}"
     else:  # "a Clinical Commissioning Group of April 2020", dated by the mapping's release
-        kind = f"{COMMISSIONER_WORDS[profile.area.type][2]} {vintage(profile.area.type, (releases or {}).get(MAPPING))}"
+        kind = f"{COMMISSIONER_WORDS[profile.area.type][2]} {link_vintage(profile.area.type, releases or {})}"
     if not len(profile.pcns):
         return f"{escape_markdown(text['title'])} is {kind}. No PCN has most of its registered patients here."
     return (
@@ -184,13 +186,15 @@ def _include(name: str) -> str:
 
 
 def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_notebook: str,
-              releases: dict[str, str] | None = None) -> str:
+              releases: dict[str, str] | None = None, icb: Area | None = None) -> str:
     area, slug = profile.area, profile.area.slug
     lines = [f"# {escape_markdown(text['title'])} {{#{slug} .unnumbered}}", "", _summary(profile, text, releases), ""]
     if region is not None:
+        # A sub-ICB location names its ICB too (an ICB's page lists its sub-ICB locations).
+        within = "" if icb is None else f"Integrated Care Board: [{escape_markdown(icb.title)}]({icb.slug}.html). "
         lines += [
             '::: {.content-visible when-format="html"}',
-            f"Region: [{escape_markdown(region.title)}]({region.slug}.html). "
+            f"{within}Region: [{escape_markdown(region.title)}]({region.slug}.html). "
             f"[All area profiles]({INDEX_PAGE.replace('.qmd', '.html')}).",
             ":::",
             "",
@@ -199,11 +203,12 @@ def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_no
         f"## PCN sizes against England's range {{#{slug}-sizes .unnumbered}}", "",
         _include(f"profile-{slug}-sizes"), "",
     ]
-    if area.type == "ccg":
-        # Figure 4.2's map for this CCG (pcnreport.report.profile_maps), or a notice where it cannot be drawn.
+    if area.type != "region":
+        # Figure 4.2's map for this area (pcnreport.report.profile_maps), or a notice where it cannot be drawn.
+        word = {"icb": "ICB"}.get(area.type) or COMMISSIONER_WORDS[area.type][0].replace("Sub-ICB", "sub-ICB")
         lines += [
             f"## Its PCNs on a map {{#{slug}-map .unnumbered}}", "",
-            "Each MSOA of the CCG coloured by the PCN serving most of its registered residents and shaded by "
+            f"Each MSOA of the {word} coloured by the PCN serving most of its registered residents and shaded by "
             "that PCN's share, labelled with its number of PCNs, as in Figure 4.2.", "",
             _include(f"profile-{slug}-map"), "",
         ]
@@ -213,15 +218,17 @@ def page_text(profile: AreaProfile, text: dict, region: Area | None, executed_no
         "as in Table 6.1; the last columns place the area's PCNs among England's.", "",
         _include(f"profile-{slug}-characteristics"), "",
     ]
-    if area.type == "region":
+    if profile.ccgs is not None:  # a region's or an ICB's commissioners
         lines += [f"## Its {COMMISSIONER_WORDS[profile.commissioner_type][1]} {{#{slug}-ccgs .unnumbered}}", ""]
         lines += ['::: {.content-visible when-format="html"}', _include(f"profile-{slug}-ccgs-links"), ":::", ""]
         lines += ['::: {.content-visible unless-format="html"}', _include(f"profile-{slug}-ccgs"), ":::", ""]
-    else:
+    if area.type != "region":  # a commissioner's PCNs, and an ICB's
         lines += [f"## Its Primary Care Networks {{#{slug}-pcns .unnumbered}}", "", _include(f"profile-{slug}-pcns"), ""]
     lines += [
         '::: {.content-visible when-format="html"}',
-        f"This profile was computed by [its executed notebook]({NOTEBOOKS_HREF}/{executed_notebook}) "
+        # data-noresolveinput: Quarto would take the .ipynb for a project input it cannot find (the executed
+        # notebooks are copied into the site after rendering); the fallback ignores the attribute.
+        f"This profile was computed by [its executed notebook]({NOTEBOOKS_HREF}/{executed_notebook}){{data-noresolveinput=\"\"}} "
         "(analysis/profile.ipynb run for this area).",
         ":::",
         "",
@@ -243,7 +250,7 @@ def _linked_ccg_table(profile: AreaProfile) -> str:
 
 def write_profile(
     output_dir: Path, profile: AreaProfile, england_pcns: pd.DataFrame, region: Area | None,
-    releases: dict[str, str], population_source: str, executed_notebook: str,
+    releases: dict[str, str], population_source: str, executed_notebook: str, icb: Area | None = None,
 ) -> Path:
     """Every file of one area's profile; returns the page."""
     output_dir = Path(output_dir)
@@ -262,17 +269,17 @@ def write_profile(
     printed, data = characteristics_table(profile)
     save_table(printed, f"profile-{slug}-characteristics", out, data=data,
                align={c: "l" if i == 0 else "r" for i, c in enumerate(printed.columns)})
-    if profile.area.type == "region":
+    if profile.ccgs is not None:
         printed = _ccg_rows(profile)
         align = {column: "l" if i < 2 else "r" for i, column in enumerate(printed.columns)}  # name and code left
         save_table(printed, f"profile-{slug}-ccgs", out, data=profile.ccgs, align=align)
         write_text_atomic(out / f"profile-{slug}-ccgs-links.md", _linked_ccg_table(profile))
-    else:
+    if profile.area.type != "region":
         printed, data = pcns_table(profile)
         save_table(printed, f"profile-{slug}-pcns", out, data=data, align={"PCN": "l", "Code": "l", "Practices": "r",
                                                                 "Registered population": "r", "Size": "l"})
     page = page_path(output_dir, profile.area)
-    write_text_atomic(page, page_text(profile, text, region, executed_notebook, releases))
+    write_text_atomic(page, page_text(profile, text, region, executed_notebook, releases, icb))
     return page
 
 
@@ -314,7 +321,7 @@ FILTER_SCRIPT = """
 
 
 def _commissioner_type(areas: list[Area]) -> str:
-    return next((a.type for a in areas if a.type != "region"), "ccg")
+    return next((a.type for a in areas if a.type not in ("region", "icb")), "ccg")
 
 
 def _commissioner(areas: list[Area]) -> str:
@@ -327,7 +334,7 @@ def _commissioners_of(areas: list[Area], releases: dict[str, str] | None) -> str
     kind = _commissioner_type(areas)
     plural = COMMISSIONER_WORDS[kind][1]
     plural = plural if kind == "ccg" else plural[0].lower() + plural[1:]
-    return f"{plural} {vintage(kind, (releases or {}).get(MAPPING))}"
+    return f"{plural} {link_vintage(kind, releases or {})}"
 
 
 def index_text(areas: list[Area], texts: list[dict]) -> str:
@@ -340,15 +347,20 @@ def index_text(areas: list[Area], texts: list[dict]) -> str:
             f'<td class="num">{html.escape(text["pcns"])}</td><td class="num">{html.escape(text["population"])}</td></tr>'
         )
     regions = [(a, t) for a, t in zip(areas, texts) if a.type == "region"]
-    ccgs = len(areas) - len(regions)
+    icbs = sum(a.type == "icb" for a in areas)
+    ccgs = len(areas) - len(regions) - icbs
+    # The sub-ICB era's ICBs are listed between the regions and their sub-ICB locations.
+    icb_words = f", {count(icbs)} Integrated Care Boards" if icbs else ""
+    within = (f"the {_commissioner(areas)} holding most of its registered patients, to that one's ICB" if icbs
+              else f"the {_commissioner(areas)} holding most of its registered patients")
     releases = next((t.get("releases") for t in texts if t.get("releases")), None)  # the same in every profile
     lines = [
         "# Area profiles {#area-profiles .unnumbered}",
         "",
-        f"A profile of each of the {count(len(regions))} NHS England regions and {count(ccgs)} "
+        f"A profile of each of the {count(len(regions))} NHS England regions{icb_words} and {count(ccgs)} "
         f"{_commissioners_of(areas, releases)}: its PCNs, their sizes against England's range, and its "
-        f"population's characteristics against England's. Each PCN belongs to the {_commissioner(areas)} "
-        "holding most of its registered patients, and to that one's region. Every profile is one run of the "
+        f"population's characteristics against England's. Each PCN belongs to {within}, "
+        "and to that one's region. Every profile is one run of the "
         "same notebook (analysis/profile.ipynb) with the area as its parameter.",
         "",
         '::: {.content-visible when-format="html"}',
@@ -359,7 +371,9 @@ def index_text(areas: list[Area], texts: list[dict]) -> str:
         'aria-describedby="profile-filter-status">',
         '<p id="profile-filter-status" role="status" aria-live="polite"></p>',
         "</form>",
-        '<table id="profile-list" class="profile-list">',
+        # data-quarto-disable-processing: Quarto would make this raw table a numbered float ("Table 1",
+        # a second id="profile-list", warning "ref type 'profile' does not match 'tbl'").
+        '<table id="profile-list" class="profile-list" data-quarto-disable-processing="true">',
         "<caption>Every area profile</caption>",
         '<thead><tr><th scope="col">Area</th><th scope="col">Type</th><th scope="col">Code</th>'
         '<th scope="col">PCNs</th><th scope="col">Registered population</th></tr></thead>',

@@ -188,7 +188,10 @@ def _link(url: str, text: str) -> str:
     """A Markdown link whose text is escaped; refuses addresses that could break out of `<...>`."""
     if not re.fullmatch(r"https?://[^\s<>]+|\.\./notebooks/[\w.-]+", url):
         raise ValueError(f"not a safe link target: {url!r}")
-    return f"[{escape_markdown(text)}](<{url}>)"
+    # Quarto takes a relative .ipynb link for a project input and warns it cannot resolve it (the executed
+    # notebooks are copied into the site after rendering); data-noresolveinput leaves the link as written.
+    attributes = '{data-noresolveinput=""}' if url.endswith(".ipynb") else ""
+    return f"[{escape_markdown(text)}](<{url}>){attributes}"
 
 
 def links_fragment(records: list[SourceRecord], notebooks: list[str]) -> str:

@@ -20,13 +20,19 @@ One module a publisher family: `epcn`, `registrations` (all persons, by age, by 
 (the registrations publication's practice to PCN / commissioner / ICB or STP / region mapping), `payments`, `qof`
 (prevalence, practice to CCG mapping), `geography` (IMD, RUC, LSOA to MSOA), `federations`,
 `interviews` (the WP1 interviewees' emphasis on the policy themes), `boundaries` (ONS's GeoJSON
-boundaries of MSOAs, LSOAs and CCGs: not tables, so read as GeoJSON with the same kind of messages).
+boundaries of MSOAs, LSOAs, CCGs, sub-ICB locations and ICBs: not tables, so read as GeoJSON with the same kind of messages).
 """
 
-from pcnreport.data.readers.boundaries import read_ccg_boundaries, read_lsoa_boundaries, read_msoa_boundaries
+from pcnreport.data.readers.boundaries import (
+    read_ccg_boundaries,
+    read_icb_boundaries,
+    read_lsoa_boundaries,
+    read_msoa_boundaries,
+    read_sub_icb_boundaries,
+)
 from pcnreport.data.readers.epcn import Epcn, read_epcn
 from pcnreport.data.readers.federations import read_federations
-from pcnreport.data.readers.geography import read_imd, read_lsoa_msoa, read_ruc
+from pcnreport.data.readers.geography import read_imd, read_lsoa_changes, read_lsoa_msoa, read_ruc
 from pcnreport.data.readers.interviews import read_interview_emphasis
 from pcnreport.data.readers.payments import list_sizes_from_payments, read_payments
 from pcnreport.data.readers.practice_map import read_practice_map
@@ -39,9 +45,11 @@ __all__ = [
     "read_ccg_boundaries",
     "read_epcn",
     "read_federations",
+    "read_icb_boundaries",
     "read_imd",
     "read_interview_emphasis",
     "read_lsoa_boundaries",
+    "read_lsoa_changes",
     "read_lsoa_msoa",
     "read_msoa_boundaries",
     "read_payments",
@@ -52,4 +60,5 @@ __all__ = [
     "read_registrations_age",
     "read_registrations_lsoa",
     "read_ruc",
+    "read_sub_icb_boundaries",
 ]

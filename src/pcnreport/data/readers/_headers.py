@@ -137,8 +137,9 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "region_name": ("REGION_NAME",),
     },
     # File 1 (xlsx, sheet IMD2019) and File 7 (the CSV of all the indices) spell rank and decile differently.
+    # IMD 2025 (File 1, sheet IMD25) keys on 2021 LSOAs: `LSOA code (2021)`, same rank and decile headers.
     "imd": {
-        "lsoa_code": ("LSOA code (2011)",),
+        "lsoa_code": ("LSOA code (2011)", "LSOA code (2021)"),
         "imd_rank": (
             "Index of Multiple Deprivation (IMD) Rank",
             "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
@@ -149,22 +150,40 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     # ONS names the LSOA column LSOA11CD; the copy in the project's test data renamed it `lsoa`.
+    # The 2021 classification (2025): LSOA21CD, LSOA21NM, LSOA21NMW, RUC21CD, RUC21NM, Urban_rural_flag.
     "ruc": {
-        "lsoa_code": ("LSOA11CD", "lsoa"),
-        "ruc_code": ("RUC11CD",),
-        "ruc_name": ("RUC11",),
+        "lsoa_code": ("LSOA11CD", "lsoa", "LSOA21CD"),
+        "ruc_code": ("RUC11CD", "RUC21CD"),
+        "ruc_name": ("RUC11", "RUC21NM"),
     },
     # The third-party lookup (LSOA_CODE, MSOA_CODE) and ONS's own output-area lookups (LSOA11CD, MSOA11CD).
     "lsoa-msoa": {
-        "lsoa_code": ("LSOA_CODE", "LSOA11CD"),
-        "msoa_code": ("MSOA_CODE", "MSOA11CD"),
+        "lsoa_code": ("LSOA_CODE", "LSOA11CD", "LSOA21CD"),  # LSOA21CD, MSOA21CD: ONS's 2021 lookups
+        "msoa_code": ("MSOA_CODE", "MSOA11CD", "MSOA21CD"),
+    },
+    # ONS's LSOA (2011) to LSOA (2021) to LAD (2022) lookup: F_LSOA11CD in its first versions; CHGIND is
+    # U (unchanged), S (split), M (merged) or X (irregular).
+    "lsoa-changes": {
+        "lsoa11_code": ("LSOA11CD", "F_LSOA11CD"),
+        "lsoa21_code": ("LSOA21CD",),
+        "change": ("CHGIND",),
     },
     # ONS boundary files (GeoJSON): the feature properties, named by census year. ONS's downloads use upper
     # case (MSOA11CD), its newer ones lower case (msoa11cd; case does not matter here); some republished
     # copies spell them msoa11_code / msoa11_name.
-    "boundaries-msoa": {"code": ("MSOA11CD", "msoa11_code"), "name": ("MSOA11NM", "msoa11_name")},
-    "boundaries-lsoa": {"code": ("LSOA11CD", "lsoa11_code"), "name": ("LSOA11NM", "lsoa11_name")},
+    # The 2021 boundaries (MSOA21CD, LSOA21CD) are read by the same readers.
+    "boundaries-msoa": {
+        "code": ("MSOA11CD", "msoa11_code", "MSOA21CD", "msoa21_code"),
+        "name": ("MSOA11NM", "msoa11_name", "MSOA21NM", "msoa21_name"),
+    },
+    "boundaries-lsoa": {
+        "code": ("LSOA11CD", "lsoa11_code", "LSOA21CD", "lsoa21_code"),
+        "name": ("LSOA11NM", "lsoa11_name", "LSOA21NM", "lsoa21_name"),
+    },
     "boundaries-ccg": {"code": ("CCG20CD", "ccg20_code"), "name": ("CCG20NM", "ccg20_name")},
+    # July 2022's NHS geography: sub-ICB locations (ONS codes E38, like the CCGs') and ICBs (E54).
+    "boundaries-sub-icb": {"code": ("SICBL22CD", "sicbl22_code"), "name": ("SICBL22NM", "sicbl22_name")},
+    "boundaries-icb": {"code": ("ICB22CD", "icb22_code"), "name": ("ICB22NM", "icb22_name")},
     # No publisher: the project's own documented format (data/catalogue.yaml).
     "federations": {
         "practice_code": ("practice_code",),

@@ -1,4 +1,5 @@
-"""ONS digital boundaries (GeoJSON, WGS84 longitude/latitude): MSOAs and LSOAs (2011), CCGs (April 2020).
+"""ONS digital boundaries (GeoJSON, WGS84 longitude/latitude): MSOAs and LSOAs (2011), CCGs (April 2020),
+sub-ICB locations and ICBs (July 2022).
 
 Each reader returns one row an English area: code, name, geometry (a shapely Polygon or MultiPolygon),
 sorted by code. Welsh areas (W02..., W01...) are checked like the rest and then left out, as the
@@ -28,23 +29,37 @@ _AREAS = {
     "boundaries-msoa": (r"[EW]02\d{6}", "E02", "an MSOA code: E02 or W02 and 6 digits, like E02000001"),
     "boundaries-lsoa": (r"[EW]01\d{6}", "E01", "an LSOA code: E01 or W01 and 6 digits, like E01000001"),
     "boundaries-ccg": (r"E38\d{6}", "E38", "a CCG's ONS code: E38 and 6 digits, like E38000014"),
+    "boundaries-sub-icb": (r"E38\d{6}", "E38", "a sub-ICB location's ONS code: E38 and 6 digits, like E38000240"),
+    "boundaries-icb": (r"E54\d{6}", "E54", "an ICB's ONS code: E54 and 6 digits, like E54000050"),
 }
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def read_msoa_boundaries(path) -> pd.DataFrame:
-    """MSOA (2011) boundaries (properties MSOA11CD/MSOA11NM, or msoa11_code/msoa11_name): English MSOAs."""
+    """MSOA boundaries of 2011 (properties MSOA11CD/MSOA11NM, or msoa11_code/msoa11_name) or of 2021
+    (MSOA21CD/MSOA21NM): English MSOAs. Either fits a build whose LSOA to MSOA lookup has the same MSOAs."""
     return _read_boundaries(path, "boundaries-msoa")
 
 
 def read_lsoa_boundaries(path) -> pd.DataFrame:
-    """LSOA (2011) boundaries (properties LSOA11CD/LSOA11NM, or lsoa11_code/lsoa11_name): English LSOAs."""
+    """LSOA boundaries of 2011 (properties LSOA11CD/LSOA11NM, or lsoa11_code/lsoa11_name) or of 2021
+    (LSOA21CD/LSOA21NM): English LSOAs."""
     return _read_boundaries(path, "boundaries-lsoa")
 
 
 def read_ccg_boundaries(path) -> pd.DataFrame:
     """CCG (April 2020) boundaries (properties CCG20CD/CCG20NM, the ONS codes E38...)."""
     return _read_boundaries(path, "boundaries-ccg")
+
+
+def read_sub_icb_boundaries(path) -> pd.DataFrame:
+    """Sub-ICB location (July 2022) boundaries (properties SICBL22CD/SICBL22NM, the ONS codes E38...)."""
+    return _read_boundaries(path, "boundaries-sub-icb")
+
+
+def read_icb_boundaries(path) -> pd.DataFrame:
+    """Integrated Care Board (July 2022) boundaries (properties ICB22CD/ICB22NM, the ONS codes E54...)."""
+    return _read_boundaries(path, "boundaries-icb")
 
 
 def _read_boundaries(path, dataset: str) -> pd.DataFrame:

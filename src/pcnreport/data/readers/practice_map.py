@@ -116,3 +116,34 @@ def commissioner_level(rows: Rows) -> tuple[str | None, list[str]]:
 def _level(column: str, header: str) -> str:
     spellings = [normalised(s) for s in SPELLINGS["registrations-map"][column]]
     return _LEVEL_OF_SPELLING[spellings.index(normalised(header))]
+
+
+def as_practice_ccg(practice_map: pd.DataFrame) -> pd.DataFrame:
+    """The mapping in `qof.read_practice_ccg`'s shape, so either file can give the practice -> commissioner
+    link: ccg_* hold the commissioner (a CCG, or a sub-ICB location), icb_* the ICB in the sub-ICB era
+    and stp_code the STP in the CCG era (each missing in the other era, as in QOF's mappings), and
+    `attrs["commissioner_level"]` the level. The STP's and ICB's ONS and ODS codes are both E54/3-letter
+    codes, so only the era decides which columns they fill."""
+    levels = practice_map["commissioner_level"].unique()
+    if len(levels) > 1:  # read_practice_map writes one level a file: a table mixing files is a caller's bug
+        raise ValueError(f"the practice mapping mixes commissioner levels {sorted(levels)}: expected one")
+    level = levels[0] if len(levels) else CCG
+    sub_icb = level == SUB_ICB
+    missing = pd.Series(pd.NA, index=practice_map.index, dtype="string")
+    table = pd.DataFrame({
+        "practice_code": practice_map["practice_code"],
+        "practice_name": practice_map["practice_name"],
+        "pcn_code": practice_map["pcn_code"],
+        "pcn_name": practice_map["pcn_name"],
+        "ccg_code": practice_map["commissioner_code"],
+        "ccg_ons_code": practice_map["commissioner_ons_code"],
+        "ccg_name": practice_map["commissioner_name"],
+        "stp_code": missing if sub_icb else practice_map["icb_or_stp_code"],
+        "icb_code": practice_map["icb_or_stp_code"] if sub_icb else missing,
+        "icb_ons_code": practice_map["icb_or_stp_ons_code"] if sub_icb else missing,
+        "icb_name": practice_map["icb_or_stp_name"] if sub_icb else missing,
+        "region_code": practice_map["region_code"],
+        "region_name": practice_map["region_name"],
+    })
+    table.attrs["commissioner_level"] = level
+    return table

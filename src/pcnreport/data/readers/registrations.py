@@ -37,15 +37,21 @@ REGISTRATIONS_SCHEMA = text_schema(
     }
 )
 
-# NHS Digital writes NO2011 for patients whose postcode maps to no 2011 LSOA. English practices also have
-# patients living in Wales (W01 codes), so both are valid in this file, unlike in the geography tables.
+# Patients without a small area: NHS Digital writes NO2011 (2011-LSOA releases) for a postcode that maps
+# to no LSOA; releases coded by 2021 LSOAs write CLOSED, EMPTY or L99999 instead. Such rows are kept, with
+# lsoa_code missing and the publisher's word in `unassigned`, so a practice's rows still add up to its list
+# and the report can say how many patients had no area. English practices also have patients living in
+# Wales (W01), and in the 2021 releases in Scotland (S01 data zones) and Northern Ireland (N21 super data
+# zones): valid here, unlike in the geography tables, and reported as outside England.
 NO_LSOA = "NO2011"
+NO_AREA = (NO_LSOA, "CLOSED", "EMPTY", "L99999")
 LSOA_SCHEMA = text_schema(
     {
         "practice_code": PRACTICE,
         "lsoa_code": matches(
-            rf"E01\d{{6}}|W01\d{{6}}|{NO_LSOA}",
-            f"an LSOA code: E01 (or W01) and 6 digits, like E01000001, or '{NO_LSOA}'",
+            r"[EWS]01\d{6}|N21\d{6}|" + "|".join(NO_AREA),
+            "an LSOA code: E01 (or W01, S01, N21) and 6 digits, like E01000001, or one of "
+            + ", ".join(f"'{value}'" for value in NO_AREA),
         ),
         "patients": WHOLE_NUMBER,
     }
@@ -119,9 +125,13 @@ def read_registrations_lsoa(path) -> pd.DataFrame:
     """Read NHS Digital's practice-by-LSOA registrations (gp-reg-pat-prac-lsoa-all.csv, or its ZIP).
 
     Keeps the all-persons rows (SEX 'ALL'). Returns one row a practice and LSOA: practice_code, lsoa_code,
-    patients (int64). Every patient is kept, so a practice's rows add up to its list: lsoa_code is an
-    English (E01) or Welsh (W01) 2011 LSOA, or missing where the publisher wrote NO2011 (a postcode that
-    maps to no LSOA). The count column is accepted as NUMBER_OF_PATIENTS, `Number of Patients` or R's
+    patients (int64), unassigned. Every patient is kept, so a practice's rows add up to its list: lsoa_code
+    is an English (E01) or Welsh (W01) LSOA, a Scottish data zone (S01) or Northern Irish super data zone
+    (N21), or missing where the publisher wrote NO2011, CLOSED, EMPTY or L99999 (no area); `unassigned`
+    holds that word on those rows and is missing elsewhere. The LSOAs are 2011's in releases to 2022 and
+    2021's later; the file does not say which, except that NO2011 marks a 2011-coded release
+    (attrs["lsoa_vintage"] "2011", else None: `pcnreport.analysis.small_areas` tells the rest from the
+    codes). The count column is accepted as NUMBER_OF_PATIENTS, `Number of Patients` or R's
     `Number.of.Patients`; an unnamed leading index column (R's re-save) is ignored.
     """
     rows = open_table(path).select(SPELLINGS["registrations-lsoa"])
@@ -134,12 +144,16 @@ def read_registrations_lsoa(path) -> pd.DataFrame:
         + rows.duplicate_problems(["practice_code", "lsoa_code"], "practice and LSOA"),
     )
     table = rows.frame
-    return tidy(
+    no_area = table["lsoa_code"].isin(NO_AREA)
+    out = tidy(
         table,
         ["practice_code"],
-        lsoa_code=table["lsoa_code"].mask(table["lsoa_code"] == NO_LSOA).astype("str"),
+        lsoa_code=table["lsoa_code"].mask(no_area).astype("str"),
         patients=to_int(table["patients"]),
+        unassigned=table["lsoa_code"].where(no_area).astype("str"),
     )
+    out.attrs["lsoa_vintage"] = "2011" if (table["lsoa_code"] == NO_LSOA).any() else None
+    return out
 
 
 def read_registrations_age(path) -> pd.DataFrame:

@@ -46,7 +46,7 @@ Modules, in the order `write_sample` runs them: `organisations` (CCGs, PCNs, pra
 PCN's rurality, age, deprivation, workload), `geography` (MSOAs and LSOAs on a map, RUC, IMD), `lsoa`
 (where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`,
 `boundaries` (the geography's grid as MSOA and CCG boundaries), and in the later vintages
-`practice_map`; `spec` holds every calibration target, `draws` the sampling helpers, `formats` the byte
+`practice_map` (and in the latest, `lsoa2021`: the small areas redrawn for the 2021 census); `spec` holds every calibration target, `draws` the sampling helpers, `formats` the byte
 conventions, `vintages` and `headers` the format eras.
 
 Calibration: the distributions follow what the interim report publishes about PCNs in January 2020
@@ -126,7 +126,8 @@ def _contents(spec: SyntheticSpec, vintage: Vintage) -> dict[str, bytes]:
     from pcnreport.data.synth.traits import make_traits
 
     streams = _streams(spec.seed)
-    ccgs = label_commissioners(_make_ccgs(spec, streams["ccgs"]), vintage)
+    april_2020 = _make_ccgs(spec, streams["ccgs"])  # the CCG boundaries' areas, whatever the vintage's labels
+    ccgs = label_commissioners(april_2020, vintage)
     pcns = _make_pcns(spec, ccgs, streams["pcns"])
     traits = make_traits(spec, ccgs, pcns, streams["traits"])
     practices = _make_practices(spec, ccgs, pcns, traits, streams["practices"])
@@ -150,12 +151,21 @@ def _contents(spec: SyntheticSpec, vintage: Vintage) -> dict[str, bytes]:
         "federations": federations.federations_csv(practices, federations.make_ventures(practices, streams["federations"])),
         "interview-emphasis": interviews.emphasis_csv(spec.seed),
         "boundaries-msoa": boundaries.msoa_geojson(places),
-        "boundaries-ccg": boundaries.ccg_geojson(places, ccgs),
+        "boundaries-ccg": boundaries.ccg_geojson(places, april_2020),
     }
+    if vintage.commissioner == "sub-icb":
+        from pcnreport.data.synth import commissioner_boundaries
+
+        contents["boundaries-sub-icb"] = commissioner_boundaries.sub_icb_geojson(places, ccgs)
+        contents["boundaries-icb"] = commissioner_boundaries.icb_geojson(places, ccgs)
     if "registrations-map" in vintage.paths:
         from pcnreport.data.synth.practice_map import practice_map_csv
 
         contents["registrations-map"] = practice_map_csv(practices, ccgs, vintage)
+    if vintage.lsoa_vintage == "2021":
+        from pcnreport.data.synth.lsoa2021 import small_area_files
+
+        contents.update(small_area_files(places, where, practices, vintage, when, spec.seed))
     # A vintage writes the datasets its era published (QOF's organisation reference ended in 2018/19).
     return {name: data for name, data in contents.items() if name in vintage.paths}
 

@@ -43,10 +43,15 @@ def msoa_names(geography: Geography) -> list[str]:
     return [f"SYNTHETIC DISTRICT {ccg + 1:03d} {n:03d}" for ccg, n in zip(msoas["ccg"], number)]
 
 
-def msoa_geojson(geography: Geography) -> bytes:
-    """MSOA (2011) boundaries in ONS's GeoJSON format: one feature an MSOA."""
-    properties = [{"msoa11cd": code, "msoa11nm": name} for code, name in zip(geography.msoas["code"], msoa_names(geography))]
-    return _feature_collection("SYNTHETIC_MSOA_2011", cell_boxes(geography), properties)
+def msoa_geojson(geography: Geography, census: str = "2011") -> bytes:
+    """MSOA boundaries in ONS's GeoJSON format: one feature an MSOA. The sample's MSOAs keep their codes
+    and cells in 2021 (as most real ones did), so the 2021 file differs only in its property names
+    (msoa21cd, msoa21nm) and title."""
+    year = census[2:]
+    properties = [
+        {f"msoa{year}cd": code, f"msoa{year}nm": name} for code, name in zip(geography.msoas["code"], msoa_names(geography))
+    ]
+    return _feature_collection(f"SYNTHETIC_MSOA_{census}", cell_boxes(geography), properties)
 
 
 def ccg_geojson(geography: Geography, ccgs: pd.DataFrame) -> bytes:

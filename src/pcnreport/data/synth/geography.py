@@ -227,7 +227,19 @@ def ruc_csv(geography: Geography) -> bytes:
 
 
 def imd_workbook(geography: Geography, when) -> bytes:
-    """MHCLG's File 1: a Notes sheet, then sheet IMD2019 (bold header, frozen first row, ranks as #,##0).
+    """MHCLG's File 1 of 2019: a Notes sheet, then sheet IMD2019 (bold header, frozen first row)."""
+    lsoas = geography.lsoas
+    ccg = lsoas["ccg"].to_numpy()
+    rows = zip(
+        lsoas["code"].tolist(), lsoas["name"].tolist(), [f"E06{900_001 + c}" for c in ccg],
+        [f"SYNTHETIC DISTRICT {c + 1:03d}" for c in ccg], lsoas["imd_rank"].tolist(), lsoas["imd_decile"].tolist(),
+    )  # fmt: skip
+    return imd_xlsx(rows, when)
+
+
+def imd_xlsx(rows, when, *, edition: str = "2019", sheet_name: str = "IMD2019", header=IMD_HEADER) -> bytes:
+    """File 1 of an edition (2019: sheet IMD2019; 2025: IMD25): a Notes sheet, then the data sheet (bold
+    header, frozen first row), one row an LSOA from `rows`.
 
     Written in openpyxl's write-only mode: a normal workbook takes 6 s for 200,000 cells, this one 1 s.
     Its text cells are inline strings rather than Excel's shared strings; readers see the same values.
@@ -240,28 +252,23 @@ def imd_workbook(geography: Geography, when) -> bytes:
 
     from pcnreport.data.synth.formats import reproducible_zip
 
-    lsoas = geography.lsoas
     workbook = openpyxl.Workbook(write_only=True)
     notes = workbook.create_sheet("Notes")
-    notes.append(["SYNTHETIC sample: not the English Indices of Deprivation 2019. Made up by pcnreport.synth."])
-    sheet = workbook.create_sheet("IMD2019")
+    notes.append([f"SYNTHETIC sample: not the English Indices of Deprivation {edition}. Made up by pcnreport.synth."])
+    sheet = workbook.create_sheet(sheet_name)
     for column, width in zip("ABCDEF", IMD_WIDTHS):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    header = []
-    for title in IMD_HEADER:
+    cells = []
+    for title in header:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    ccg = lsoas["ccg"].to_numpy()
-    for row in zip(
-        lsoas["code"].tolist(), lsoas["name"].tolist(), [f"E06{900_001 + c}" for c in ccg],
-        [f"SYNTHETIC DISTRICT {c + 1:03d}" for c in ccg], lsoas["imd_rank"].tolist(), lsoas["imd_decile"].tolist(),
-    ):  # fmt: skip
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
         sheet.append(row)
     workbook.properties.creator = "pcnreport.synth"
-    workbook.properties.title = "SYNTHETIC IMD 2019 sample: not real data"
+    workbook.properties.title = f"SYNTHETIC IMD {edition} sample: not real data"
     workbook.properties.created = when
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -210,20 +210,73 @@ def label_commissioners(ccgs: pd.DataFrame, vintage: Vintage) -> pd.DataFrame:
 
     From April 2021 a few carry the five-character codes ODS gave merged CCGs (letter, digit, letter,
     digit, letter, like X2C4Y; a synthetic one starts with Z, as its three-character code did). From July
-    2022 the commissioners are sub-ICB locations: the same codes, named after their ICB as NHS England
-    names them ("NHS ... ICB - 16C"). The 2019 sample is returned unchanged.
+    2022 the commissioners are sub-ICB locations in 42 ICBs (`sub_icb_locations`): the rows keep one CCG
+    each (the people and places do not move), but merged CCGs share their sub-ICB location's code, ONS code
+    and name ("NHS ... ICB - Z1A0X", as NHS England names them), and the column `icb` numbers the ICBs. The
+    2019 sample is returned unchanged.
     """
-    from pcnreport.data.synth.qof import stp_index
-
     if vintage.five_character_ccgs == 0 and vintage.commissioner == "ccg":
         return ccgs
+    if vintage.commissioner == "sub-icb":
+        return sub_icb_locations(ccgs, vintage.five_character_ccgs)
     codes = ccgs["code"].to_numpy(dtype=object).copy()
     # Spread over the list (so over regions), e.g. 9 of 135: rows 7, 22, ... 127.
     step = max(1, len(ccgs) // max(1, vintage.five_character_ccgs))
     for k, row in enumerate(range(step // 2, len(ccgs), step)[: vintage.five_character_ccgs]):
-        codes[row] = f"{codes[row]}{k % 10}{'XYW'[k % 3]}"
-    names = ccgs["name"]
-    if vintage.commissioner == "sub-icb":
-        icb = stp_index(ccgs)
-        names = pd.Series([f"NHS SYNTHETIC ICB {s + 1:02d} - {code}" for s, code in zip(icb, codes)], index=ccgs.index)
-    return ccgs.assign(code=codes, name=names)
+        codes[row] = _five_characters(codes[row], k)
+    return ccgs.assign(code=codes)
+
+
+def _five_characters(code: str, k: int) -> str:
+    return f"{code}{k % 10}{'XYW'[k % 3]}"
+
+
+ICBS = 42  # Integrated Care Boards from July 2022
+
+
+def icb_index(ccgs: pd.DataFrame, n_icbs: int = ICBS) -> np.ndarray:
+    """CCGs grouped into `n_icbs` ICBs: each region gets ICBs in proportion to its CCGs (largest remainder,
+    at least one), each ICB a run of consecutive CCGs of one region. Consecutive CCGs hold consecutive
+    stretches of the sample's map (`geography`), so every ICB is one contiguous area."""
+    region = ccgs["region_index"].to_numpy()
+    regions, per_region = np.unique(region, return_counts=True)
+    n_icbs = min(n_icbs, len(ccgs))
+    quota = per_region * n_icbs / per_region.sum()
+    counts = np.clip(np.floor(quota).astype(int), 1, per_region)
+    for r in np.argsort(-(quota - np.floor(quota)), kind="stable"):
+        if counts.sum() >= n_icbs:
+            break
+        if counts[r] < per_region[r]:
+            counts[r] += 1
+    # Trimmed if the floor of one made too many (only with very few CCGs a region).
+    while counts.sum() > n_icbs and (counts > 1).any():
+        counts[np.argmax(counts)] -= 1
+    offsets = dict(zip(regions, np.concatenate([[0], np.cumsum(counts)[:-1]])))
+    within = pd.Series(region).groupby(region).cumcount().to_numpy()
+    size = dict(zip(regions, per_region))
+    n = dict(zip(regions, counts))
+    return np.array([offsets[r] + w * n[r] // size[r] for r, w in zip(region, within)])
+
+
+def sub_icb_locations(ccgs: pd.DataFrame, merged_groups: int) -> pd.DataFrame:
+    """The CCGs as the sub-ICB locations of July 2022, with their ICB (column `icb`).
+
+    England's 135 CCGs of April 2020 became 106 by April 2021, nine of the new CCGs (five-character codes)
+    each covering its whole ICS, and the 106 became the sub-ICB locations. So here the `merged_groups`
+    ICBs with the most CCGs each become one sub-ICB location, with a five-character code, a new ONS code
+    and its ICB's name; 135 synthetic CCGs give about 106 sub-ICB locations (108 when the nine ICBs
+    merged have four CCGs each). The rows stay CCGs, so every file's CCG-level detail (and the CCG
+    boundaries of April 2020) still fits; only the labels are shared.
+    """
+    icb = icb_index(ccgs)
+    sizes = np.bincount(icb)
+    # The largest ICBs first, by number then by position; an ICB of one CCG has nothing to merge.
+    merged = [i for i in np.lexsort((np.arange(len(sizes)), -sizes)) if sizes[i] > 1][:merged_groups]
+    codes = ccgs["code"].to_numpy(dtype=object).copy()
+    ons = ccgs["ons_code"].to_numpy(dtype=object).copy()
+    for k, group in enumerate(sorted(merged)):
+        rows = np.flatnonzero(icb == group)
+        codes[rows] = _five_characters(codes[rows[0]], k)
+        ons[rows] = f"E38{950_001 + k}"  # beyond the synthetic CCGs' E38900001...: the new organisation's
+    names = [f"NHS SYNTHETIC ICB {i + 1:02d} - {code}" for i, code in zip(icb, codes)]
+    return ccgs.assign(code=codes, name=names, ons_code=ons, icb=icb)

@@ -124,7 +124,10 @@ def prevalence_csv(practices: pd.DataFrame, bands: np.ndarray, present, blank, r
 
 
 def stp_index(ccgs: pd.DataFrame) -> np.ndarray:
-    """CCGs grouped into STPs, three or four neighbouring CCGs of one region each (England: 42 STPs)."""
+    """CCGs grouped into STPs, three or four neighbouring CCGs of one region each (England: 42 STPs). In the
+    sub-ICB era the ICBs that replaced them, as `organisations.sub_icb_locations` numbered them."""
+    if "icb" in ccgs.columns:
+        return ccgs["icb"].to_numpy()
     within = ccgs.groupby("region_index").cumcount().to_numpy()
     per_region = ccgs.groupby("region_index")["code"].transform("size").to_numpy()
     stps_in_region = np.maximum(1, np.rint(per_region / 3.2)).astype(int)

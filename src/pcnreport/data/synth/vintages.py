@@ -16,13 +16,17 @@ Eras (the first month each format applies from, and its sources):
   of April 2020 still fit); QOF 2020/21 (CVD primary prevention retired) with its practice mapping;
   NHS Payments 2020/21 (byte-order mark, `Missing` rurality, the PCN and COVID-19 columns). Copied from
   the real files in the project's test data (data-later/).
-- 2023-01: sub-ICB locations in place of CCGs (July 2022): ePCN's sub-ICB columns, the registrations'
-  SUB_ICB_LOCATION_CODE, QOF 2021/22 (REGISTER written as a decimal, 112.0) and its mapping by ICB and
+- 2023-01: sub-ICB locations in place of CCGs (July 2022): 42 ICBs, and the nine largest ICBs' CCGs
+  merged into one sub-ICB location each with a five-character code, so 108 sub-ICB locations (England:
+  106; `organisations.sub_icb_locations`), with their boundaries and the ICBs'; ePCN's sub-ICB columns,
+  the registrations' SUB_ICB_LOCATION_CODE, QOF 2021/22 (REGISTER written as a decimal, 112.0) and its mapping by ICB and
   sub-ICB location; the new ONS codes of the Midlands and North East and Yorkshire regions (E40000011,
   E40000012: Bassetlaw moved between them in July 2022).
 - 2026-06 (alias `latest`): as 2023-01, with QOF 2023/24 (GROUP_CODE, PRACTICE_LIST_SIZE, the mapping's
-  NAT_COUNTRY / SUB_ICB_* names) and ISO extract dates. Small areas stay LSOA 2011 with IMD 2019: the LSOA
-  2021 / IMD 2025 files are not generated yet.
+  NAT_COUNTRY / SUB_ICB_* names) and ISO extract dates. Small areas are the 2021 census's LSOAs
+  (`lsoa2021`): registrations by 2021 LSOA (with CLOSED, EMPTY, L99999 and Welsh, Scottish and Northern
+  Irish codes), IMD 2025 File 1, RUC 2021, ONS's LSOA 2011 to 2021 lookup, the 2021 output area to LSOA
+  to MSOA lookup and the MSOA boundaries under their 2021 property names.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class Vintage:
     payments_bom: bool
     no_rurality: str  # the payments file's word for an unknown rurality
     practice_map_header: tuple[str, ...] = ()  # the registrations' practice mapping (none in the 2019 sample)
+    lsoa_vintage: str = "2011"  # the census whose LSOAs (and MSOA names) the small-area files use
     region_ons: dict[str, str] = field(default_factory=lambda: dict(REGION_ONS))
 
     def practice_map_date(self) -> str:
@@ -109,6 +114,22 @@ def _paths(epcn: str, registrations: str, payments: str, qof: str, qof_files: tu
     kept = {name: path for name, path in SAMPLE_PATHS.items() if name != "qof-organisations"}
     return {**kept, **moved}
 
+
+# July 2022's boundaries (ONS's Open Geography Portal), written by the sub-ICB vintages.
+SUB_ICB_BOUNDARIES = {
+    "boundaries-sub-icb": "boundaries-sub-icb/2022-07/sub-icb-2022-07.geojson",
+    "boundaries-icb": "boundaries-icb/2022-07/icb-2022-07.geojson",
+}
+
+
+# The 2021 census's small areas, as their publishers name the files (the latest era).
+SMALL_AREAS_2021 = {
+    "imd": "imd/2025/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
+    "ruc": "ruc/2021/RUC21_LSOA21_EW.csv",
+    "lsoa-msoa": "geography/2021/OA21_LSOA21_MSOA21_LAD22_EW_LU.csv",
+    "lsoa-changes": "lsoa-changes/2022/LSOA11_LSOA21_LAD22_EW_LU.csv",
+    "boundaries-msoa": "boundaries-msoa/2021/msoa-2021.geojson",
+}
 
 _ERA_2022 = {
     "epcn_sheets": ("PCNDetails", "PCN Core Partner Details"),
@@ -153,16 +174,18 @@ VINTAGES: dict[str, Vintage] = {
         ),
         Vintage(
             name="2023-01", extract_day=dt.date(2023, 1, 1),
-            paths=_paths("2023-01", "2023-01", "2021-22", "2021-22", ("PREVALENCE_2122.csv", "MAPPING_NHS_GEOGRAPHIES_2122.csv")),
+            paths={**_paths("2023-01", "2023-01", "2021-22", "2021-22", ("PREVALENCE_2122.csv", "MAPPING_NHS_GEOGRAPHIES_2122.csv")), **SUB_ICB_BOUNDARIES},
             qof_year="2021-22", prevalence_header=PREVALENCE_HEADER, mapping_header=MAPPING_2122_HEADER,
             iso_extract_date=False, **_SUB_ICB_ERA,
         ),
         Vintage(
             name="2026-06", extract_day=dt.date(2026, 6, 1),
-            paths=_paths("2026-06", "2026-06", "2024-25", "2023-24", ("PREVALENCE_2324.csv", "MAPPING_NHS_GEOGRAPHIES_2324.csv")),
+            paths={**_paths("2026-06", "2026-06", "2024-25", "2023-24", ("PREVALENCE_2324.csv", "MAPPING_NHS_GEOGRAPHIES_2324.csv")), **SUB_ICB_BOUNDARIES,
+                   **SMALL_AREAS_2021},
             qof_year="2023-24", prevalence_header=PREVALENCE_2324_HEADER, mapping_header=MAPPING_2324_HEADER,
             iso_extract_date=True,
             **{**_SUB_ICB_ERA, "practice_map_header": PRACTICE_MAP_2025_HEADER, "region_ons": REGION_ONS_2024},
+            lsoa_vintage="2021",
         ),
     )
 }  # fmt: skip

@@ -29,6 +29,7 @@ from pcnreport.analysis.population_profile import (
 )
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
+from pcnreport.report.small_area_text import rural_classes, small_areas_note
 from pcnreport.report.tables import save_table
 
 BAND_HEADINGS = {"under": "Under 30,000", "within": "30,000 to 50,000", "over": "Over 50,000"}
@@ -194,6 +195,8 @@ def numbers_for_report(profile: PopulationProfile, releases: dict[str, str] | No
     text["qof_missing_note"] = missing_reason(profile, releases)
     text["imd_year"] = edition_year(releases.get("imd"))
     text["ruc_year"] = edition_year(releases.get("ruc"))
+    text["small_areas_note"] = small_areas_note(profile.small_areas)  # Appendix B: the LSOA vintage and how
+    text["rural_classes"] = rural_classes(profile.small_areas)  # the RUC edition's rural classes
     text["lsoa_low_coverage_pcns"] = count(profile.lsoa_low_coverage_pcns)
     text["lsoa_unclassified"] = {k: count(v) for k, v in profile.lsoa_unclassified.items()}
     text["min_lsoa_coverage_pct"] = f"{100 * MIN_LSOA_COVERAGE:.0f}%"

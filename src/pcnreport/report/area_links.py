@@ -1,0 +1,70 @@
+"""How the report says where the area profiles' geography came from, and the profiles' numbers for the text.
+
+The profiles place each practice with the newer of QOF's practice mapping and the registrations' monthly
+one (`data.commissioner_link`). So their words follow the source: "sub-ICB locations of the QOF 2023/24
+practice mapping" (`ccg_configuration.vintage`, as chapter 6 dates its commissioners) or "of the practice
+mapping of January 2023" when the monthly one gave the link. `write_summary` writes the section
+`area_profiles` of the variables (counts, the areas' words, the link's source), which Appendix B prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pcnreport.data import commissioner_link
+from pcnreport.report.numbers import count, write_numbers
+from pcnreport.report.outputs import numbers_path
+from pcnreport.report.sections.ccg_configuration import LEVELS, vintage
+
+SECTION = "area_profiles"
+
+
+def link_dataset(releases: dict[str, str]) -> str:
+    """The dataset that gave the link, from the releases a build read."""
+    return commissioner_link.source_of(releases.get(commissioner_link.QOF_MAPPING, ""),
+                                       releases.get(commissioner_link.MONTHLY_MAPPING))
+
+
+def link_vintage(level: str, releases: dict[str, str]) -> str:
+    """'of April 2020', 'of the QOF 2023/24 practice mapping', or 'of the practice mapping of January 2023'."""
+    if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
+        month = dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
+        return f"of the practice mapping of {month}"
+    return vintage(level, releases.get(commissioner_link.QOF_MAPPING))
+
+
+def link_source(releases: dict[str, str]) -> str:
+    """The sentence's object saying which file gave the practice -> commissioner link."""
+    if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
+        month = dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
+        return (f"the practice mapping published with Patients Registered at a GP Practice ({month}; dataset "
+                "`registrations-map`), newer than the QOF practice mapping")
+    return f"the QOF practice mapping ({releases.get(commissioner_link.QOF_MAPPING, 'release unknown')}; dataset `practice-ccg`)"
+
+
+def summary(area_types: list[str], releases: dict[str, str]) -> tuple[dict, dict]:
+    """(raw, text) numbers of the profiles: how many areas of each type, and the words Appendix B prints."""
+    regions = area_types.count("region")
+    icbs = area_types.count("icb")
+    level = next((t for t in area_types if t not in ("region", "icb")), "ccg")
+    commissioners = len(area_types) - regions - icbs
+    words = LEVELS[level]
+    areas = "NHS England region, each Integrated Care Board and each " if icbs else "NHS England region and each "
+    listed = f"region, ICB and {words.name}" if icbs else f"region and {words.name}"
+    raw = {"regions": regions, "icbs": icbs, "commissioners": commissioners, "level": level,
+           "link_dataset": link_dataset(releases), "releases": releases}
+    text = {
+        "regions": count(regions), "icbs": count(icbs), "commissioners": count(commissioners),
+        "level_name": words.name, "level_plural": words.plural,
+        "areas": f"{areas}{words.name} {link_vintage(level, releases)}",  # after "once for each"
+        "listed": listed,  # after "list every"
+        "link_source": link_source(releases),
+        "releases": releases,
+    }
+    return raw, text
+
+
+def write_summary(output_dir: Path, area_types: list[str], releases: dict[str, str]) -> Path:
+    raw, text = summary(area_types, releases)
+    return write_numbers(numbers_path(output_dir, SECTION), raw, text)
