@@ -124,7 +124,7 @@ def test_profile_files_page_and_index(tmp_path):
                                     {"epcn": "2020-01"}, "registrations", f"{area.slug}.ipynb")
     page = (tmp_path / "profiles" / "ccg-00M.qmd").read_text()
     assert page.startswith("# NHS West CCG {#ccg-00M .unnumbered}")
-    assert "Its 1 PCNs (of England's 3) have 2 member practices and 40,000 registered patients" in page
+    assert "Its 1 PCN (of England's 3) has 2 member practices and 40,000 registered patients" in page
     assert "28.6% of England's PCN population" in page  # 40,000 / 140,000
     assert "{{< include ../figures/profile-ccg-00M-sizes.md >}}" in page
     assert "{{< include ../figures/profile-ccg-00M-map.md >}}" in page  # a CCG's map (profile_maps)
@@ -133,7 +133,8 @@ def test_profile_files_page_and_index(tmp_path):
     pcn_table = (tmp_path / "figures" / "profile-ccg-00M-pcns.md").read_text()
     assert "TWO PCN" in pcn_table and "40\\,000 |" in pcn_table and "A00003" not in pcn_table
     region = (tmp_path / "profiles" / "region-Y56.qmd").read_text()
-    assert "0 are smaller and 0 are larger" in region
+    assert "none is smaller and none is larger" in region
+    assert "\n0 " not in region and ". 0 " not in region and ". 2 of its" not in region  # no sentence opens with a count
     assert "-map.md" not in region  # regions have no map
     links = (tmp_path / "figures" / "profile-region-Y56-ccgs-links.md").read_text()
     assert "(ccg-00L.html)" in links and "(ccg-00M.html)" in links and "00N" not in links
@@ -208,7 +209,7 @@ def test_sub_icb_profile_pages_never_say_ccg(tmp_path):
         profile_pages.write_profile(tmp_path, profile, national.pcns, profiles.region_of(national, area),
                                     {"practice-ccg": "2022-23"}, "registrations", f"{area.slug}.ipynb")
     page = (tmp_path / "profiles" / "sub-icb-00M.qmd").read_text()
-    assert "is a sub-ICB location of the QOF 2022/23 practice mapping. Its 1 PCNs (of England's 3)" in page
+    assert "is a sub-ICB location of the QOF 2022/23 practice mapping. Its 1 PCN (of England's 3)" in page
     # Its map (with the sub-ICB location boundaries), or the notice of why not, named for its level.
     assert "{{< include ../figures/profile-sub-icb-00M-map.md >}}" in page
     assert "Each MSOA of the sub-ICB location coloured by the PCN" in page
@@ -235,3 +236,12 @@ def test_ccg_profile_summary_dates_the_ccgs_by_the_mapping_release(tmp_path):
                                 profiles.region_of(national, area), {"practice-ccg": "2019-20"}, "registrations",
                                 "x.ipynb")
     assert "is a Clinical Commissioning Group of April 2020." in (tmp_path / "profiles" / "ccg-00M.qmd").read_text()
+
+
+@pytest.mark.parametrize(
+    ("n", "pct", "expected"),
+    [("17", "59%", "17 (59%) are within"), ("1", "100%", "1 (100%) is within"), ("0", "0%", "none is within"),
+     ("1,250", "58%", "1,250 (58%) are within")],
+)
+def test_the_within_range_clause_agrees_with_its_count(n, pct, expected):
+    assert profile_pages._within(n, pct) == expected

@@ -30,6 +30,7 @@ from pcnreport.report import figures
 from pcnreport.report.area_links import link_vintage
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.tables import escape_markdown, save_table
+from pcnreport.report.wording import noun, verb
 
 PAGES_DIR = "profiles"
 NUMBERS_DIR = Path("_generated") / "profiles"
@@ -152,13 +153,29 @@ def alt_text(profile: AreaProfile, text: dict) -> str:
         f"{text['smallest']} to {text['largest']} (median {text['median']}), above England's "
         f"{text['england_pcns']} PCNs, with the 30,000 to 50,000 range shaded and England's P10 "
         f"({text['england_p10']}), median ({text['england_median']}) and P90 ({text['england_p90']}) marked. "
-        f"{text['within_n']} of the area's PCNs are within the range, {text['under_n']} under and {text['over_n']} over."
+        f"Of the area's PCNs, {_pcns(text['within_n'])} within the range, {text['under_n']} under and "
+        f"{text['over_n']} over."
     )
 
 
 def _pcns(n: str) -> str:
-    """'1' -> '1 is', '3' -> '3 are' (n as printed)."""
+    """'1' -> '1 is', '3' -> '3 are', '0' -> 'none is' (n as printed)."""
+    if n == "0":
+        return "none is"
     return f"{n} is" if n == "1" else f"{n} are"
+
+
+def _printed(n: str) -> int:
+    """A count as printed ('1,250') as a number, for the words that agree with it."""
+    return int(n.replace(",", ""))
+
+
+def _within(n: str, pct: str) -> str:
+    """'17 (59%) are within', '1 (100%) is within', 'none is within': the sentence opens before it, so a
+    count never starts one."""
+    if n == "0":
+        return "none is within"
+    return f"{n} ({pct}) {verb(_printed(n), 'is', 'are')} within"
 
 
 def _summary(profile: AreaProfile, text: dict, releases: dict[str, str] | None = None) -> str:
@@ -171,10 +188,11 @@ def _summary(profile: AreaProfile, text: dict, releases: dict[str, str] | None =
     if not len(profile.pcns):
         return f"{escape_markdown(text['title'])} is {kind}. No PCN has most of its registered patients here."
     return (
-        f"{escape_markdown(text['title'])} is {kind}. Its {text['pcns']} PCNs (of England's "
-        f"{text['england_pcns']}) have {text['practices']} member practices and {text['population']} "
+        f"{escape_markdown(text['title'])} is {kind}. Its {text['pcns']} {noun(_printed(text['pcns']), 'PCN')} "
+        f"(of England's {text['england_pcns']}) {verb(_printed(text['pcns']), 'has', 'have')} "
+        f"{text['practices']} member {noun(_printed(text['practices']), 'practice')} and {text['population']} "
         f"registered patients, {text['population_share']} of England's PCN population. "
-        f"{text['within_n']} of its PCNs ({text['within_pct']}) are within the recommended size of 30,000 "
+        f"Of these, {_within(text['within_n'], text['within_pct'])} the recommended size of 30,000 "
         f"to 50,000 patients, against {text['england_within_pct']} in England; {_pcns(text['under_n'])} "
         f"smaller and {_pcns(text['over_n'])} larger. The median PCN here serves {text['median']} patients; "
         f"across England the middle 80% of PCNs serve {text['england_p10']} to {text['england_p90']}."
