@@ -62,13 +62,13 @@ def _mapping_files(data_dir: Path, parameters: dict, memo: dict | None) -> dict:
 def _link_table(found: dict):
     """The practice -> commissioner table the profiles use (`commissioner_link`'s choice)."""
     from pcnreport.data import readers
-    from pcnreport.data.commissioner_link import monthly_is_newer
+    from pcnreport.data.commissioner_link import chosen
     from pcnreport.data.readers.practice_map import as_practice_ccg
 
-    monthly = found.get(MONTHLY_MAPPING)
-    if monthly is not None and monthly_is_newer(found[MAPPING].release, monthly.release):
-        return as_practice_ccg(readers.read_practice_map(monthly.path))
-    return readers.read_practice_ccg(found[MAPPING].path)
+    used = chosen(found[MAPPING], found.get(MONTHLY_MAPPING))
+    if used is not found[MAPPING]:
+        return as_practice_ccg(readers.read_practice_map(used.path))
+    return readers.read_practice_ccg(used.path)
 
 
 def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHasher,
@@ -82,10 +82,9 @@ def area_list(project: Path, data_dir: Path, parameters: dict, hasher: FileHashe
     found = _mapping_files(data_dir, parameters, memo)
     # The monthly mapping's hash counts only when it would be used: a build whose QOF mapping is the newer
     # keeps the key (and the cached list) it had before the monthly mapping was catalogued.
-    from pcnreport.data.commissioner_link import monthly_is_newer
+    from pcnreport.data.commissioner_link import chosen
 
-    monthly = found.get(MONTHLY_MAPPING)
-    used = [found[MAPPING]] + ([monthly] if monthly and monthly_is_newer(found[MAPPING].release, monthly.release) else [])
+    used = list(dict.fromkeys([found[MAPPING], chosen(found[MAPPING], found.get(MONTHLY_MAPPING))]))
     digest = "+".join(hasher(f.path) for f in used)
     cache = Path(project) / buildcache.CACHE_DIR / AREAS_FILE
     try:

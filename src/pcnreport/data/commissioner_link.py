@@ -75,9 +75,16 @@ def practice_commissioners(inputs) -> Link:
         if inputs.catalogue[MONTHLY_MAPPING].required:
             raise
         monthly = None
-    if monthly is not None and monthly_is_newer(qof.release, monthly.release):
+    if chosen(qof, monthly) is monthly:
         return Link(as_practice_ccg(inputs.read(MONTHLY_MAPPING)), MONTHLY_MAPPING, monthly.release)
     return Link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+
+
+def chosen(qof, monthly):
+    """Of the located QOF mapping and monthly mapping (None when absent), the one that gives the link: the
+    one decision `practice_commissioners` and the build's area list (`build.profile_runs`) both follow."""
+    return monthly if monthly is not None and monthly_is_newer(qof.release, monthly.release) else qof
+
 
 
 def describe(dataset: str, release: str) -> str:

@@ -26,19 +26,22 @@ def link_dataset(releases: dict[str, str]) -> str:
                                        releases.get(commissioner_link.MONTHLY_MAPPING))
 
 
+def _monthly_month(releases: dict[str, str]) -> str:
+    """'January 2023': the month of the monthly mapping that gave the link."""
+    return dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
+
+
 def link_vintage(level: str, releases: dict[str, str]) -> str:
     """'of April 2020', 'of the QOF 2023/24 practice mapping', or 'of the practice mapping of January 2023'."""
     if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
-        month = dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
-        return f"of the practice mapping of {month}"
+        return f"of the practice mapping of {_monthly_month(releases)}"
     return vintage(level, releases.get(commissioner_link.QOF_MAPPING))
 
 
 def link_source(releases: dict[str, str]) -> str:
     """The sentence's object saying which file gave the practice -> commissioner link."""
     if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
-        month = dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
-        return (f"the practice mapping published with Patients Registered at a GP Practice ({month}; dataset "
+        return (f"the practice mapping published with Patients Registered at a GP Practice ({_monthly_month(releases)}; dataset "
                 "`registrations-map`), newer than the QOF practice mapping")
     return f"the QOF practice mapping ({releases.get(commissioner_link.QOF_MAPPING, 'release unknown')}; dataset `practice-ccg`)"
 
