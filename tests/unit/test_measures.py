@@ -30,6 +30,22 @@ def test_decile_ratio_undefined_when_p10_is_zero():
     assert math.isnan(measures.describe(pd.Series([0] * 9 + [5])).decile_ratio)
 
 
+def _spread(p10: float, median: float, p90: float) -> measures.Distribution:
+    return measures.Distribution(n=100, mean=median, median=median, p10=p10, p90=p90, minimum=0, maximum=p90)
+
+
+def test_decile_ratio_suppressed_when_p10_is_under_a_fifth_of_the_median():
+    # The synthetic sample's rural share: P10 0.1 against a median of 6.6 would print 559, not a spread.
+    assert math.isnan(_spread(0.1, 6.6, 55.9).decile_ratio)
+    # Just under the threshold (1.99 < 0.2 * 10) and exactly at it (2.0): suppressed, then printed.
+    assert math.isnan(_spread(1.99, 10, 30).decile_ratio)
+    assert _spread(2.0, 10, 30).decile_ratio == pytest.approx(15.0)
+    # The interim report's rows: cardiovascular disease (P10 0.8, median 1.1) keeps its ratio; the
+    # affluent share (P10 0.3, median 12.3) is "-".
+    assert _spread(0.8, 1.1, 1.5).decile_ratio == pytest.approx(1.875)
+    assert math.isnan(_spread(0.3, 12.3, 50.3).decile_ratio)
+
+
 def test_pcn_sizes_sums_list_sizes_and_counts_gaps():
     members = pd.DataFrame(
         {"practice_code": ["A1", "A2", "A3", "B1"], "pcn_code": ["U2", "U2", "U2", "U1"]}

@@ -340,3 +340,43 @@ def test_the_section_names_its_population_source_and_release(tmp_path, members, 
     assert text["qof_year"] == "2020/21" and text["qof_conditions_words"] == "seven"
     table = (tmp_path / "figures" / "tbl-pcn-characteristics.md").read_text()
     assert "not in this release" in table
+
+
+def test_ratio_rule_names_the_rows_it_blanks():
+    from types import SimpleNamespace
+
+    from pcnreport.analysis.measures import Distribution
+    from pcnreport.analysis.population_profile import Measure
+    from pcnreport.report.sections.population_profile import ratio_rule
+
+    def spread(p10, median):
+        return Distribution(n=10, mean=median, median=median, p10=p10, p90=2 * median, minimum=0, maximum=2 * median)
+
+    rows = (Measure("pct_rural", "Percentage living in rural area", 1), Measure("prev_DM", "Percentage diagnosed with Diabetes", 1))
+    blanked = SimpleNamespace(measures=rows, distributions={"pct_rural": spread(0.1, 6.6), "prev_DM": spread(5, 7)})
+    text = ratio_rule(blanked)
+    assert 'under 20% of the median' in text
+    assert text.endswith("In this build that blanks 1 row: percentage living in rural area.")
+    kept = SimpleNamespace(measures=rows, distributions={"pct_rural": spread(3, 6.6), "prev_DM": spread(5, 7)})
+    assert ratio_rule(kept).endswith("in this build no row is blanked.")
+
+
+def test_size_contrast_follows_the_band_means():
+    from types import SimpleNamespace
+
+    from pcnreport.report.sections.population_profile import size_contrast
+
+    def profile(age, dm, hyp):
+        means = pd.DataFrame([age, dm, hyp], index=["pct_65_plus", "prev_DM", "prev_HYP"], columns=["under", "within", "over"])
+        return SimpleNamespace(band_means=means, qof_indicators=("DM", "HYP"))
+
+    # Under the range: the oldest band and the highest prevalence of both conditions (the interim report's pattern).
+    assert size_contrast(profile([21.3, 17.8, 16.9], [7.5, 7.0, 6.9], [16.0, 14.0, 13.9])) == (
+        "smaller networks serve older populations, with the highest recorded prevalence of all 2 conditions")
+    # Youngest band, lowest prevalence of both.
+    assert size_contrast(profile([15.0, 17.8, 16.9], [6.0, 7.0, 6.9], [12.0, 14.0, 13.9])) == (
+        "smaller networks serve younger populations, with the lowest recorded prevalence of all 2 conditions")
+    # Between the others in age; one condition highest, one lowest: no claim of a pattern.
+    text = size_contrast(profile([17.0, 17.8, 16.9], [7.5, 7.0, 6.9], [12.0, 14.0, 13.9]))
+    assert text.startswith("networks under the range are neither the oldest nor the youngest")
+    assert text.endswith("(1 of the 2 conditions is highest among them, 1 lowest)")

@@ -20,8 +20,8 @@ class Distribution:
     """Summary the interim report gives for a measure across PCNs (or CCGs).
 
     Percentiles use linear interpolation between order statistics (numpy's default, "type 7"),
-    so they need not be values that occur in the data. The decile ratio is P90 / P10, undefined
-    (NaN) when P10 is zero, as the report prints "-" for such measures.
+    so they need not be values that occur in the data. The decile ratio is P90 / P10, left undefined
+    (NaN, printed "-") when P10 is below MIN_P10_OF_MEDIAN of the median (see there).
     """
 
     n: int
@@ -34,7 +34,18 @@ class Distribution:
 
     @property
     def decile_ratio(self) -> float:
-        return self.p90 / self.p10 if self.p10 else float("nan")
+        if self.p10 <= 0 or self.p10 < MIN_P10_OF_MEDIAN * self.median:
+            return float("nan")
+        return self.p90 / self.p10
+
+
+# A decile ratio is printed only when P10 is at least this share of the median. Below it the lowest tenth
+# of networks sits near zero (shares of patients in rural, deprived or affluent areas, where many networks
+# have almost none), and P90 / P10 measures how close to zero P10 happens to be rather than the spread: a
+# P10 of 0.1% against a P90 of 56% gives 510. The interim report prints "-" for those rows (its P10s 0,
+# 0 and 0.3 against medians of 2.5 to 12.8, all under a fortieth of the median) and a ratio for every
+# other (P10 at least half the median); a fifth separates the two kinds with room on both sides.
+MIN_P10_OF_MEDIAN = 0.2
 
 # A dataset "covers" a national analysis when it accounts for this share of the registered patients
 # of PCN member practices. The national LSOA file accounts for all of them (less the movement

@@ -10,12 +10,14 @@ another release says so; a QOF register the release lacks keeps its row, marked 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
+from pcnreport.analysis.measures import MIN_P10_OF_MEDIAN
 from pcnreport.analysis.population_profile import (
     AFFLUENT_DECILES,
     BAND_ORDER,
@@ -31,6 +33,7 @@ from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.small_area_text import rural_classes, small_areas_note
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import count_or_none, counted, join, verb
 
 BAND_HEADINGS = {"under": "Under 30,000", "within": "30,000 to 50,000", "over": "Over 50,000"}
 
@@ -164,6 +167,51 @@ def by_size_table(profile: PopulationProfile) -> tuple[pd.DataFrame, pd.DataFram
     return pd.DataFrame(printed), pd.DataFrame(data)
 
 
+def _smaller_stands_out(means: pd.Series) -> int:
+    """+1 when networks under the range have the highest mean of the three size bands, -1 the lowest, else 0."""
+    under, others = means["under"], [means["within"], means["over"]]
+    if any(pd.isna(v) for v in [under, *others]):
+        return 0
+    return 1 if under > max(others) else -1 if under < min(others) else 0
+
+
+def size_contrast(profile: PopulationProfile) -> str:
+    """6.2's claim about smaller networks, as the band means have it: their age, then their recorded illness
+    (how many of the QOF conditions are highest, or lowest, among networks under the range)."""
+    means = profile.band_means
+    age = _smaller_stands_out(means.loc["pct_65_plus"]) if "pct_65_plus" in means.index else 0
+    claim = {1: "smaller networks serve older populations",
+             -1: "smaller networks serve younger populations",
+             0: "networks under the range are neither the oldest nor the youngest of the three size bands"}[age]
+    conditions = [f"prev_{code}" for code in profile.qof_indicators if f"prev_{code}" in means.index]
+    if not conditions:
+        return claim
+    signs = [_smaller_stands_out(means.loc[key]) for key in conditions]
+    higher, lower, total = signs.count(1), signs.count(-1), len(conditions)
+    def of(n: int) -> str:
+        return f"all {total} conditions" if n == total else f"{n} of the {total} conditions"
+
+    if higher > total / 2:
+        return f"{claim}, with the highest recorded prevalence of {of(higher)}"
+    if lower > total / 2:
+        return f"{claim}, with the lowest recorded prevalence of {of(lower)}"
+    return (f"{claim}; recorded illness shows no steady pattern by size ({count_or_none(higher)} of the {total} "
+            f"conditions {verb(higher, 'is', 'are')} highest among them, {count_or_none(lower)} lowest)")
+
+
+def ratio_rule(profile: PopulationProfile) -> str:
+    """The methods note on suppressed decile ratios: the threshold, and which rows of Table 6.1 it blanks."""
+    blank = [m.label for m in profile.measures
+             if m.key in profile.distributions and math.isnan(profile.distributions[m.key].decile_ratio)]
+    rule = (f"A decile ratio is printed as \"-\" where P10 is under {percent(MIN_P10_OF_MEDIAN)} of the median: "
+            "there the lowest tenth of networks is close to zero and the ratio would say how close, not how "
+            "widely networks differ")
+    if not blank:
+        return rule + "; in this build no row is blanked."
+    rows = join([label[0].lower() + label[1:] for label in blank])
+    return rule + f". In this build that blanks {counted(len(blank), 'row')}: {rows}."
+
+
 def numbers_for_report(profile: PopulationProfile, releases: dict[str, str] | None = None) -> dict:
     """The chapter's numbers, formatted as the report prints them (see pcnreport.report.numbers).
 
@@ -188,6 +236,8 @@ def numbers_for_report(profile: PopulationProfile, releases: dict[str, str] | No
             text["by_size"][band][m.key] = _format(profile.band_means.loc[m.key, band], m.places)
     qof_n = [profile.distributions[k].n for k in (f"prev_{c}" for c in QOF_INDICATORS) if k in profile.distributions]
     text["qof_pcns"] = count(min(qof_n)) if qof_n else "-"
+    text["decile_ratio_rule"] = ratio_rule(profile)
+    text["size_contrast"] = size_contrast(profile)
     text["qof_list_types"] = dict(profile.qof_list_types)
     text["qof_year"] = qof_year(_qof_release(releases))
     text["qof_conditions"] = count(len(profile.qof_indicators))
