@@ -11,6 +11,7 @@ U00005 P81007 (45,000, DDD)                            45,000      within   DDD
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -149,6 +150,19 @@ def test_ccg_mapping_is_presented_as_ccgs_of_april_after_the_qof_year(config):
     assert (text["level_name"], text["level_plural"], text["level_vintage"]) == ("CCG", "CCGs", "of April 2020")
     assert text["level_long"] == "clinical commissioning group (CCG)"
     assert text["ccg_count"] == "3"
+
+
+def test_table_6_3_dates_its_commissioners_by_the_mapping_that_gave_the_link(config, tmp_path):
+    # QOF's 2019-20 mapping alone: the CCGs of April 2020. With a monthly mapping newer than it (January
+    # 2022 is after QOF 2019-20's September 2020), that one gave the link and dates the commissioners.
+    def written(releases):
+        ccg_configuration_section.write_section(tmp_path, config, releases, "registrations")
+        numbers = json.loads((tmp_path / "_generated" / "numbers" / "ccg_configuration.json").read_text())
+        return numbers["text"]["level_vintage"]
+
+    assert written({"practice-ccg": "2019-20"}) == "of April 2020"
+    assert written({"practice-ccg": "2019-20", "registrations-map": "2022-01"}) == "of the practice mapping of January 2022"
+    assert written({"practice-ccg": "2021-22", "registrations-map": "2022-01"}) == "of April 2022"
 
 
 def test_sub_icb_mapping_is_never_called_a_ccg(members, list_sizes, practice_ccg):

@@ -300,3 +300,13 @@ def test_the_build_lists_the_areas_of_the_newer_mapping_and_keys_them_by_both_fi
                      ("sub-icb", "W2U3Z", "NHS North West London ICB - W2U3Z")]
     cached = json.loads((project / buildcache.CACHE_DIR / profile_runs.AREAS_FILE).read_text())
     assert cached["sha256"].count("+") == 1 and str(monthly) in cached["file"]
+
+
+def test_a_split_area_error_names_the_mapping_that_gave_the_link():
+    # The monthly registrations' mapping gave the link (commissioner_link records it on the table): the
+    # error names that dataset, not QOF's mapping.
+    mapping = _mapping(icbs=["QE1", "QE2", "QE1", "QE2", "QE3", "QE3"])
+    mapping.attrs["dataset"] = "registrations-map"
+    with pytest.raises(DataFormatError) as error:
+        profiles.ccg_icbs(mapping)
+    assert "registrations-map" in str(error.value) and "practice-ccg" not in str(error.value)

@@ -109,6 +109,12 @@ def _icb_rows(practice_ccg: pd.DataFrame) -> pd.DataFrame:
     return practice_ccg[practice_ccg["icb_code"].notna()]
 
 
+def _source(practice_ccg: pd.DataFrame, source: str | None) -> str:
+    """The dataset an error names: the one given, else the mapping's own (`commissioner_link` records whether
+    QOF's or the monthly registrations' mapping gave the link), else QOF's."""
+    return source or practice_ccg.attrs.get("dataset", "practice-ccg")
+
+
 def _one_parent(pairs: pd.DataFrame, child: str, parent: str, what: str, within: str, source: str) -> pd.Series:
     """`parent` indexed by `child`; a child the mapping puts under two parents is an error naming them."""
     pairs = pairs[[child, parent]].drop_duplicates()
@@ -123,22 +129,22 @@ def _one_parent(pairs: pd.DataFrame, child: str, parent: str, what: str, within:
     return pairs.set_index(child)[parent]
 
 
-def ccg_icbs(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
+def ccg_icbs(practice_ccg: pd.DataFrame, source: str | None = None) -> pd.Series:
     """icb_code indexed by ccg_code (sub-ICB location) in the sub-ICB era; empty before. A sub-ICB location
     whose practices the mapping puts in two ICBs is an error."""
     what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
-    return _one_parent(_icb_rows(practice_ccg), "ccg_code", "icb_code", what, "ICB", source)
+    return _one_parent(_icb_rows(practice_ccg), "ccg_code", "icb_code", what, "ICB", _source(practice_ccg, source))
 
 
-def icb_regions(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
+def icb_regions(practice_ccg: pd.DataFrame, source: str | None = None) -> pd.Series:
     """region_code indexed by icb_code; an ICB whose practices lie in two regions is an error."""
-    return _one_parent(_icb_rows(practice_ccg), "icb_code", "region_code", "ICB", "region", source)
+    return _one_parent(_icb_rows(practice_ccg), "icb_code", "region_code", "ICB", "region", _source(practice_ccg, source))
 
 
-def ccg_regions(practice_ccg: pd.DataFrame, source: str = "practice-ccg") -> pd.Series:
+def ccg_regions(practice_ccg: pd.DataFrame, source: str | None = None) -> pd.Series:
     """region_code indexed by ccg_code; a CCG whose practices the mapping puts in two regions is an error."""
     what = {"ccg": "CCG", "sub-icb": "sub-ICB location"}[commissioner_level(practice_ccg)]
-    return _one_parent(practice_ccg, "ccg_code", "region_code", what, "region", source)
+    return _one_parent(practice_ccg, "ccg_code", "region_code", what, "region", _source(practice_ccg, source))
 
 
 def pcn_areas(members: pd.DataFrame, list_sizes: pd.DataFrame, practice_ccg: pd.DataFrame) -> pd.DataFrame:
@@ -277,7 +283,7 @@ def find_area(national_results: National, area_type: str, area_code: str) -> Are
             return area
     known = [a.code for a in national_results.area_list if a.type == area_type]
     raise ValueError(
-        f"no {area_type} {area_code!r} in the practice-ccg mapping (it has {len(known)}: {', '.join(known[:8])}"
+        f"no {area_type} {area_code!r} in the practice mapping that gave the link (it has {len(known)}: {', '.join(known[:8])}"
         + (", ..." if len(known) > 8 else "") + ")"
     )
 

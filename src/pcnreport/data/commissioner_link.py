@@ -68,7 +68,7 @@ def practice_commissioners(inputs) -> Link:
 
     qof = inputs.locate(QOF_MAPPING)
     if MONTHLY_MAPPING not in inputs.catalogue.datasets:  # a catalogue of the QOF mapping alone
-        return Link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+        return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
     try:
         monthly = inputs.locate(MONTHLY_MAPPING)
     except DataNotFoundError:
@@ -76,8 +76,15 @@ def practice_commissioners(inputs) -> Link:
             raise
         monthly = None
     if chosen(qof, monthly) is monthly:
-        return Link(as_practice_ccg(inputs.read(MONTHLY_MAPPING)), MONTHLY_MAPPING, monthly.release)
-    return Link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+        return _link(as_practice_ccg(inputs.read(MONTHLY_MAPPING)), MONTHLY_MAPPING, monthly.release)
+    return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+
+
+def _link(table: pd.DataFrame, dataset: str, release: str) -> Link:
+    # The table carries its dataset too, so an error found downstream (a CCG in two regions) names the file
+    # the link came from rather than QOF's mapping.
+    table.attrs["dataset"] = dataset
+    return Link(table, dataset, release)
 
 
 def chosen(qof, monthly):

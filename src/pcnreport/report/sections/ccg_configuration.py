@@ -165,9 +165,13 @@ MAPPING = "practice-ccg"  # the dataset whose release dates the commissioners
 
 
 def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
-    """Table 6.3 and the section's numbers."""
+    """Table 6.3 and the section's numbers. The commissioners are dated by the mapping that gave the
+    practice link (`data.commissioner_link`: QOF's, or the newer monthly one), as the profiles date theirs."""
+    from pcnreport.report.area_links import link_vintage
+
     text = {
         **numbers_for_report(config, releases.get(MAPPING)),
+        "level_vintage": link_vintage(config.level, releases),
         "population_source": population_source,
         "releases": releases,
     }
