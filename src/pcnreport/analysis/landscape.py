@@ -1,0 +1,202 @@
+"""Since the interim report: the PCN landscape month by month, from the registrations' monthly files.
+
+Each month NHS Digital's "Patients Registered at a GP Practice" publishes the practices' list sizes and a
+practice mapping naming each practice's PCN, commissioner and region. A month is a `Snapshot` of the two;
+this module turns a series of snapshots into:
+
+- one row a PCN a month (`pcn_months`): its member practices and registered patients;
+- one row a month (`monthly_summary`): how many PCNs, how they sit against the recommended range, their
+  size distribution and practices per PCN;
+- what happened between two snapshots (`changes`): PCNs opened and closed, what became of each closed
+  PCN (merged into another, re-coded, split, dissolved) and which practices changed PCN.
+
+A PCN that ODS re-codes (the same practices under a new code, and no other) is one network, not a closure
+and an opening: `recodes` finds those so moves are not counted twice. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import pandas as pd
+
+from pcnreport.analysis import measures
+
+# What became of a PCN that has no practices in the later snapshot, decided by where its practices went.
+# (A re-coded PCN, see `recodes`, is not closed: it carries on under its new code.)
+MERGED = "merged"           # most of its continuing practices joined one PCN, which holds other practices too
+SPLIT = "split"             # its continuing practices went to two or more PCNs, none taking most of them
+DISSOLVED = "dissolved"     # none of its practices is in a PCN any more (they left PCNs, or closed)
+FATES = (MERGED, SPLIT, DISSOLVED)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One month: `members` (practice_code, pcn_code; pcn_code missing for a practice in no PCN) and
+    `list_sizes` (practice_code, list_size). Other columns of `members` (commissioner_code, icb_code,
+    region_code) are kept for the tables by commissioner."""
+
+    month: str  # YYYY-MM
+    members: pd.DataFrame
+    list_sizes: pd.DataFrame
+
+
+def pcn_months(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """One row a PCN a month: month, pcn_code, practices, population (practices without a list size that
+    month count as practices and add no patients, as in chapter 6)."""
+    frames = []
+    for snap in snapshots:
+        members = snap.members.dropna(subset=["pcn_code"])[["practice_code", "pcn_code"]]
+        sizes = measures.pcn_sizes(members, snap.list_sizes)
+        frames.append(sizes[["pcn_code", "practices", "population"]].assign(month=snap.month))
+    columns = ["month", "pcn_code", "practices", "population"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def monthly_summary(months: pd.DataFrame, bounds: tuple[int, int] = measures.RECOMMENDED_RANGE) -> pd.DataFrame:
+    """One row a month: pcns, practices (in a PCN), shares of PCNs under, within and over the range,
+    the population's median, P10 and P90, and the mean and median practices per PCN."""
+    rows = []
+    for month, group in months.groupby("month", sort=True):
+        population = measures.describe(group["population"])
+        bands = measures.size_bands(group["population"], bounds)
+        rows.append({
+            "month": month,
+            "pcns": len(group),
+            "practices": int(group["practices"].sum()),
+            "share_under": bands.share("under"),
+            "share_within": bands.share("within"),
+            "share_over": bands.share("over"),
+            "median": population.median,
+            "p10": population.p10,
+            "p90": population.p90,
+            "practices_mean": float(group["practices"].mean()),
+            "practices_median": float(group["practices"].median()),
+        })
+    return pd.DataFrame(rows)
+
+
+def _membership(snapshot: Snapshot) -> pd.Series:
+    """pcn_code indexed by practice_code (missing for a practice in no PCN)."""
+    return snapshot.members.set_index("practice_code")["pcn_code"]
+
+
+def recodes(before: Snapshot, after: Snapshot) -> dict[str, str]:
+    """Old code -> new code for each PCN re-coded between the snapshots: a PCN with no practices after, and
+    a PCN new after whose practices all came from it and are most of its practices still open. (ODS gives
+    a network a new code when it re-forms; a practice leaving at the same time is a move, not a closure.)"""
+    old, new = _membership(before), _membership(after)
+    gone = set(old.dropna()) - set(new.dropna())
+    born = set(new.dropna()) - set(old.dropna())
+    mapping = {}
+    for pcn in sorted(gone):
+        continuing = set(old.index[old == pcn]) & set(new.index)
+        for target in sorted(born - set(mapping.values())):
+            holds = set(new.index[new == target])
+            if holds <= continuing and 2 * len(holds) > len(continuing):
+                mapping[pcn] = target
+                break
+    return mapping
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened between two snapshots."""
+
+    start: str
+    end: str
+    opened: list[str]          # PCNs with practices at the end, none at the start (re-codings left out)
+    closed: pd.DataFrame       # pcn_code, fate, practices, to_pcn (where most continuing practices went)
+    flows: pd.DataFrame        # practices of closed PCNs by destination: pcn_code, destination, practices
+    moves: pd.DataFrame        # practice_code, from_pcn, to_pcn: practices in a PCN at both ends, in another
+    recoded: dict[str, str]    # old code -> new code
+
+    @property
+    def fates(self) -> dict[str, int]:
+        """How many closed PCNs met each fate (every fate named, zero included)."""
+        counts = self.closed["fate"].value_counts()
+        return {fate: int(counts.get(fate, 0)) for fate in FATES}
+
+
+# Where a closed PCN's practices went, as the flow chart groups them.
+TO_EXISTING = "joined a PCN that already existed"
+TO_NEW = "joined a PCN opened in the period"
+TO_NO_PCN = "in no PCN"
+PRACTICE_CLOSED = "practice closed or merged"
+DESTINATIONS = (TO_EXISTING, TO_NEW, TO_NO_PCN, PRACTICE_CLOSED)
+
+
+def changes(before: Snapshot, after: Snapshot) -> Changes:
+    """PCNs opened and closed between `before` and `after`, the fate of each closed PCN, where its
+    practices went, and the practices that moved between PCNs (a re-coded PCN's practices did not move)."""
+    recoded = recodes(before, after)
+    old = _membership(before).replace(recoded)  # old codes read as their new ones: a re-coding is no move
+    new = _membership(after)
+    old_pcns, new_pcns = set(old.dropna()), set(new.dropna())
+    opened = sorted(new_pcns - old_pcns)
+    closed_rows, flow_rows = [], []
+    for pcn in sorted(old_pcns - new_pcns):
+        practices = old.index[old == pcn]
+        continuing = [p for p in practices if p in new.index]
+        went = new.loc[continuing]
+        joined = went.dropna().value_counts()
+        if joined.empty:
+            fate, to_pcn = DISSOLVED, None
+        elif 2 * joined.iloc[0] > len(continuing):
+            # Most of them joined one PCN (one that existed, or one formed with another PCN's practices).
+            fate, to_pcn = MERGED, joined.index[0]
+        else:
+            fate, to_pcn = SPLIT, None
+        closed_rows.append({"pcn_code": pcn, "fate": fate, "practices": len(practices), "to_pcn": to_pcn})
+        destination = (
+            [TO_NEW if code in opened else TO_EXISTING for code in went.dropna()]
+            + [TO_NO_PCN] * int(went.isna().sum())
+            + [PRACTICE_CLOSED] * (len(practices) - len(continuing))
+        )
+        for where in DESTINATIONS:
+            if destination.count(where):
+                flow_rows.append({"pcn_code": pcn, "destination": where, "practices": destination.count(where)})
+    both = pd.DataFrame({"from_pcn": old, "to_pcn": new.reindex(old.index)}).dropna()
+    moves = both[both["from_pcn"] != both["to_pcn"]].rename_axis("practice_code").reset_index()
+    return Changes(
+        start=before.month,
+        end=after.month,
+        opened=opened,
+        closed=pd.DataFrame(closed_rows, columns=["pcn_code", "fate", "practices", "to_pcn"]),
+        flows=pd.DataFrame(flow_rows, columns=["pcn_code", "destination", "practices"]),
+        moves=moves[["practice_code", "from_pcn", "to_pcn"]].sort_values("practice_code", ignore_index=True),
+        recoded=recoded,
+    )
+
+
+def yearly(snapshots: list[Snapshot], month_of_year: str | None = None) -> list[Snapshot]:
+    """The snapshots a year apart: those of `month_of_year` ('01'..'12'; default: the latest snapshot's
+    month), in order, so changes are counted year on year."""
+    if not snapshots:
+        return []
+    ordered = sorted(snapshots, key=lambda s: s.month)
+    wanted = month_of_year or ordered[-1].month[5:7]
+    return [s for s in ordered if s.month[5:7] == wanted]
+
+
+def changes_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """One row a year (between snapshots a year apart): PCNs at each end, opened, each fate of the closed
+    ones, re-coded, and practices that changed PCN."""
+    rows = []
+    series = yearly(snapshots)
+    for before, after in pairwise(series):
+        change = changes(before, after)
+        rows.append({
+            "start": change.start,
+            "end": change.end,
+            "pcns_start": int(before.members["pcn_code"].dropna().nunique()),
+            "pcns_end": int(after.members["pcn_code"].dropna().nunique()),
+            "opened": len(change.opened),
+            **{f"closed_{fate}": n for fate, n in change.fates.items()},
+            "recoded": len(change.recoded),
+            "practices_moved": len(change.moves),
+        })
+    return pd.DataFrame(rows)
