@@ -15,6 +15,7 @@ pages with the tags stripped, as a reader sees it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -123,15 +124,17 @@ def test_the_sub_icb_eras_build_with_their_checks_passing(built_sub_icb):
 
 
 def test_chapter_6_names_sub_icb_locations_never_ccgs(built_sub_icb):
-    era, project, result = built_sub_icb
+    _, project, result = built_sub_icb
     codes = _sub_icb_codes(result.data_dir)
     locations = codes["PCN Core Partner Details"]
     assert codes["PCNDetails"] <= locations and len(locations) > 100
     section = _commissioner_section(_text(project / "_book" / "chapters" / "06-pcn-characteristics.html"))
     assert "CCG" not in section
     assert "sub-ICB location (a local part of an integrated care board, ICB)" in section
-    year = SUB_ICB_ERAS[era][1]
-    assert f"over the {len(locations)} sub-ICB locations of the QOF {year} practice mapping" in section
+    # The monthly practice mapping of the era is newer than its QOF year's, so it dates the commissioners.
+    monthly = max(p.name for p in (result.data_dir / "registrations-map").iterdir() if p.is_dir())
+    month = dt.datetime.strptime(monthly, "%Y-%m").strftime("%B %Y")
+    assert f"over the {len(locations)} sub-ICB locations of the practice mapping of {month}" in section
     assert "Sub-ICB locations Mean" in section  # Table 6.3's column of how many commissioners a row covers
     configuration = yaml.safe_load((project / "_variables.yml").read_text())["ccg_configuration"]
     assert configuration["level_name"] == "sub-ICB location"

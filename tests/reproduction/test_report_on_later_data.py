@@ -1,8 +1,8 @@
 """The whole report built on the December 2019 extracts with the later real releases laid over them.
 
 This is the folder a user has when some datasets were updated before others: the February 2022 ePCN
-(CCGs of April 2021), QOF 2020/21's practice mapping, payments 2020/21 and the June 2026 list sizes
-(sub-ICB era) over the 2019 files. The build must succeed and its numbers must agree with counts made
+(CCGs of April 2021), QOF 2020/21's practice mapping, the monthly practice mappings of January 2022 and
+October 2025, payments 2020/21 and the June 2026 list sizes (sub-ICB era) over the 2019 files. The build must succeed and its numbers must agree with counts made
 here straight from the publishers' files, with csv and openpyxl, not with the project's readers.
 """
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.shared_data
 
 EPCN = Path("epcn/2022-02/ePCN.xlsx")
 REGISTRATIONS = Path("registrations/2026-06/gp-reg-pat-prac-all.csv")
-MAPPING = Path("qof/2020-21/MAPPING_NHS_GEOGRAPHIES_2021.csv")
+MONTHLY_MAPPING = Path("registrations-map/2025-10/gp-reg-pat-prac-map.csv")
 
 
 def lay_over(base: Path, later: Path, target: Path) -> Path:
@@ -123,27 +123,28 @@ def test_list_sizes_of_a_later_release_leave_a_counted_gap(later_build, later_da
     assert f"({missing} here)" in chapter_text(project)
 
 
-def test_commissioners_are_the_ccgs_of_the_2020_21_mapping(later_build, later_data):
-    """Each PCN goes to the CCG holding most of its (June 2026) patients; the 2022 ePCN still has CCGs."""
+def test_commissioners_are_the_sub_icb_locations_of_the_newest_mapping(later_build, later_data):
+    """Each PCN goes to the commissioner holding most of its (June 2026) patients. The monthly mapping of
+    October 2025 is newer than QOF 2020/21's, so it places the practices: sub-ICB locations, not CCGs."""
     project, _, numbers = later_build
     _, members = epcn_members(later_data)
     sizes = list_sizes(later_data)
-    with open(later_data / MAPPING, encoding="utf-8-sig", newline="") as handle:
-        ccg_of = {row["PRACTICE_CODE"]: row["CCG_ODS_CODE"] for row in csv.DictReader(handle)}
+    with open(later_data / MONTHLY_MAPPING, encoding="utf-8-sig", newline="") as handle:
+        commissioner_of = {row["PRACTICE_CODE"]: row["SUB_ICB_LOCATION_CODE"] for row in csv.DictReader(handle)}
     patients = collections.defaultdict(collections.Counter)
     for practice, pcn in members.items():
-        if practice in ccg_of:
-            patients[pcn][ccg_of[practice]] += sizes.get(practice, 0)
-    largest = {max(by_ccg, key=by_ccg.get) for by_ccg in patients.values()}
-    split = sum(1 for by_ccg in patients.values() if len(by_ccg) > 1)
-    assert (len(largest), split) == (106, 10)
+        if practice in commissioner_of:
+            patients[pcn][commissioner_of[practice]] += sizes.get(practice, 0)
+    largest = {max(by_area, key=by_area.get) for by_area in patients.values()}
+    split = sum(1 for by_area in patients.values() if len(by_area) > 1)
     config = numbers["numbers"]
     assert count(config["ccg_configuration.ccg_count"]) == len(largest)
     assert count(config["ccg_configuration.split_pcns"]) == split
-    assert config["ccg_configuration.level_name"] == "CCG"
-    assert config["ccg_configuration.level_vintage"] == "of April 2021"
-    assert f"over the {len(largest)} CCGs of April 2021" in chapter_text(project)
-
+    assert config["ccg_configuration.level_name"] == "sub-ICB location"
+    assert config["ccg_configuration.level_vintage"] == "of the practice mapping of October 2025"
+    text = chapter_text(project)
+    assert f"over the {len(largest)} sub-ICB locations of the practice mapping of October 2025" in text
+    assert "CCG" not in text[text.index("6.3 Networks within each commissioner"):text.index("6.4 Pre-existing")]
 
 def test_the_qof_year_is_the_latest_release_with_a_prevalence_file(later_build, later_data):
     """QOF 2020/21 here is only the practice mapping: prevalences still come from 2017/18."""

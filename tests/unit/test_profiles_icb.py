@@ -227,7 +227,7 @@ def test_the_link_comes_from_the_newer_mapping_and_says_which(tmp_path):
 
 
 def test_the_words_say_which_mapping_placed_the_practices():
-    from pcnreport.report import area_links
+    from pcnreport.report import area_links, commissioner_words
 
     monthly = {"practice-ccg": "2021-22", "registrations-map": "2023-01"}
     raw, text = area_links.summary(["region", "icb", "icb", "sub-icb", "sub-icb", "sub-icb"], monthly)
@@ -242,7 +242,7 @@ def test_the_words_say_which_mapping_placed_the_practices():
     assert text["areas"] == "NHS England region and each CCG of April 2020"
     assert text["link_source"] == "the QOF practice mapping (2019-20; dataset `practice-ccg`)"
     assert text["listed"] == "region and CCG"
-    assert area_links.link_vintage("sub-icb", {"practice-ccg": "2023-24", "registrations-map": "2023-01"}) == (
+    assert commissioner_words.link_vintage("sub-icb", {"practice-ccg": "2023-24", "registrations-map": "2023-01"}) == (
         "of the QOF 2023/24 practice mapping")
 
 

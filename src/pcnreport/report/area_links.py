@@ -2,48 +2,20 @@
 
 The profiles place each practice with the newer of QOF's practice mapping and the registrations' monthly
 one (`data.commissioner_link`). So their words follow the source: "sub-ICB locations of the QOF 2023/24
-practice mapping" (`ccg_configuration.vintage`, as chapter 6 dates its commissioners) or "of the practice
+practice mapping" (`commissioner_words`, as chapter 6 dates its commissioners) or "of the practice
 mapping of January 2023" when the monthly one gave the link. `write_summary` writes the section
 `area_profiles` of the variables (counts, the areas' words, the link's source), which Appendix B prints.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from pcnreport.data import commissioner_link
+from pcnreport.report.commissioner_words import LEVELS, link_dataset, link_source, link_vintage
 from pcnreport.report.numbers import count, write_numbers
 from pcnreport.report.outputs import numbers_path
-from pcnreport.report.sections.ccg_configuration import LEVELS, vintage
 
 SECTION = "area_profiles"
-
-
-def link_dataset(releases: dict[str, str]) -> str:
-    """The dataset that gave the link, from the releases a build read."""
-    return commissioner_link.source_of(releases.get(commissioner_link.QOF_MAPPING, ""),
-                                       releases.get(commissioner_link.MONTHLY_MAPPING))
-
-
-def _monthly_month(releases: dict[str, str]) -> str:
-    """'January 2023': the month of the monthly mapping that gave the link."""
-    return dt.datetime.strptime(releases[commissioner_link.MONTHLY_MAPPING], "%Y-%m").strftime("%B %Y")
-
-
-def link_vintage(level: str, releases: dict[str, str]) -> str:
-    """'of April 2020', 'of the QOF 2023/24 practice mapping', or 'of the practice mapping of January 2023'."""
-    if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
-        return f"of the practice mapping of {_monthly_month(releases)}"
-    return vintage(level, releases.get(commissioner_link.QOF_MAPPING))
-
-
-def link_source(releases: dict[str, str]) -> str:
-    """The sentence's object saying which file gave the practice -> commissioner link."""
-    if link_dataset(releases) == commissioner_link.MONTHLY_MAPPING:
-        return (f"the practice mapping published with Patients Registered at a GP Practice ({_monthly_month(releases)}; dataset "
-                "`registrations-map`), newer than the QOF practice mapping")
-    return f"the QOF practice mapping ({releases.get(commissioner_link.QOF_MAPPING, 'release unknown')}; dataset `practice-ccg`)"
 
 
 def summary(area_types: list[str], releases: dict[str, str]) -> tuple[dict, dict]:

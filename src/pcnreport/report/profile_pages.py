@@ -27,7 +27,7 @@ import pandas as pd
 from pcnreport.analysis.profiles import AREA_TYPES, Area, AreaProfile
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report import figures
-from pcnreport.report.area_links import link_vintage
+from pcnreport.report.commissioner_words import link_vintage
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.tables import escape_markdown, save_table
 from pcnreport.report.wording import noun, verb

@@ -8,55 +8,19 @@ releases to 2021/22, a sub-ICB location after; a sub-ICB location is never calle
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis.ccg_configuration import CCG_LEVEL, CCG_MEASURES, SUB_ICB_LEVEL, CcgConfiguration, raw_numbers
+from pcnreport.analysis.ccg_configuration import CCG_MEASURES, CcgConfiguration, raw_numbers
+from pcnreport.report.commissioner_words import LEVELS, Level, link_vintage, vintage
 from pcnreport.report.numbers import count, decimal, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
-from pcnreport.report.sections.population_profile import alignment, qof_year
+from pcnreport.report.sections.population_profile import alignment
 from pcnreport.report.tables import save_table
 from pcnreport.report.wording import counted, noun, verb, whole_or_decimal
 
 __all__ = ["LEVELS", "Level", "alignment", "configuration_table", "level_text", "numbers_for_report"]
-
-
-@dataclass(frozen=True)
-class Level:
-    """How the report names a commissioner level."""
-
-    name: str  # in running text, after "the" or "a": "CCG", "sub-ICB location"
-    plural: str
-    long: str  # the first mention, spelt out
-    column: str  # the prefix of the CSV download's code and name columns
-
-
-LEVELS = {
-    CCG_LEVEL: Level("CCG", "CCGs", "clinical commissioning group (CCG)", "ccg"),
-    SUB_ICB_LEVEL: Level(
-        "sub-ICB location",
-        "sub-ICB locations",
-        "sub-ICB location (a local part of an integrated care board, ICB)",
-        "sub_icb",
-    ),
-}
-
-
-def vintage(level: str, mapping_release: str | None) -> str:
-    """When the commissioners are as of, as the practice mapping's release gives it, to follow the level's
-    plural ("CCGs of April 2020"). QOF's mapping of year YYYY-YY has the CCGs of the April that follows the
-    year (2019-20: the 135 CCGs of April 2020; 2020-21: the 106 of April 2021). For sub-ICB locations the
-    mapping's date is not established here, so the release is named instead of a month."""
-    year = re.fullmatch(r"(\d{4})-(\d{2})", mapping_release or "")
-    if year is None:
-        return "of the practice mapping used"
-    if level == CCG_LEVEL:
-        return f"of April {int(year.group(1)) + 1}"
-    # Written as the chapters write a QOF year (2023/24), so one page never spells it two ways.
-    return f"of the QOF {qof_year(mapping_release)} practice mapping"
 
 
 def level_text(level: str, mapping_release: str | None = None) -> dict[str, str]:
@@ -167,8 +131,6 @@ MAPPING = "practice-ccg"  # the dataset whose release dates the commissioners
 def write_section(output_dir: Path, config: CcgConfiguration, releases: dict[str, str], population_source: str) -> None:
     """Table 6.3 and the section's numbers. The commissioners are dated by the mapping that gave the
     practice link (`data.commissioner_link`: QOF's, or the newer monthly one), as the profiles date theirs."""
-    from pcnreport.report.area_links import link_vintage
-
     text = {
         **numbers_for_report(config, releases.get(MAPPING)),
         "level_vintage": link_vintage(config.level, releases),
