@@ -45,12 +45,13 @@ PROJECT ?= .
 fetch-data: $(STAMP)
 	$(BIN)/pcnreport --project $(PROJECT) data fetch --all --require-all --data-dir $(or $(DATA),.cache/data)
 
-# The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release, and
-# COMPARE_WITH, the numbers.json of the published site a pull request's preview compares itself with, are
-# read from the environment by the shell and never pasted into the recipe, so no input can inject commands.
+# The report (website and PDF in _book/) from DATA. RELEASE, the label of the data release,
+# COMPARE_WITH, the numbers.json of the published site a pull request's preview compares itself with, and
+# SITE_URL, the live site's address (printed in the book's citation), are read from the environment by
+# the shell and never pasted into the recipe, so no input can inject commands.
 site: $(STAMP)
 	$(BIN)/pcnreport --project $(PROJECT) build $(if $(DATA),--data-dir $(DATA)) $${RELEASE:+--release "$$RELEASE"} \
-	  $${COMPARE_WITH:+--compare-with "$$COMPARE_WITH"}
+	  $${COMPARE_WITH:+--compare-with "$$COMPARE_WITH"} $${SITE_URL:+--site-url "$$SITE_URL"}
 
 # Looks for publishers' releases newer than the catalogue names and adds them to data/catalogue.yaml.
 # Exit 10 ("updates found") is success here: the publish workflow then opens a pull request for the change.

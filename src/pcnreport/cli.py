@@ -32,6 +32,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         compare_with=args.compare_with,
+        site_url=args.site_url,
     )
     if args.explain:
         for step in explain(options):
@@ -66,6 +67,12 @@ def _vintage(text: str) -> str:
         get_vintage(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _site_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")) or " " in text:
+        raise argparse.ArgumentTypeError(f"--site-url: '{text}' is not an http(s) address")
     return text
 
 
@@ -159,6 +166,9 @@ def parser() -> argparse.ArgumentParser:
                        help="ignore the cache: run every notebook and render every page")
     build.add_argument("--compare-with", metavar="PATH_OR_URL",
                        help="numbers.json of the build to list changes against (default: _book/numbers.json)")
+    build.add_argument("--site-url", type=_site_url, metavar="URL",
+                       help="the address the site is published at, printed in the book's citation and PDF "
+                            "(default: book.site-url of _quarto.yml)")
     build.set_defaults(func=cmd_build)
 
     synth = sub.add_parser("synth", help="write the synthetic sample in the publishers' formats")

@@ -266,3 +266,20 @@ def test_both_maps_are_drawn_from_the_synthetic_sample_and_say_so(built_project)
     assert 'id="tbl-ccg-service-map"' in html and "tbl-ccg-service-map.csv" in html
     # The national map stays small enough for one page (see README, "Maps").
     assert (project / "figures" / "fig-pcn-footprints-map.md").stat().st_size < 1_800_000
+
+
+def test_every_page_carries_the_edition_footer(built_project):
+    # The edition, the build's date and sources, and a link to the colophon, on every page of the site.
+    project, _ = built_project
+    facts = yaml.safe_load((project / "_variables.yml").read_text())["edition"]
+    pages = [p for p in (project / "_book").rglob("*.html") if "notebooks" not in p.parts]
+    assert len(pages) >= 3
+    for page in pages:
+        html = page.read_text()
+        footer = re.search(r'<footer class="site-footer">(.*?)</footer>', html, re.S)
+        assert footer, f"{page.relative_to(project)} has no footer"
+        assert facts["line"] in footer.group(1) and f"Built {facts['build_date_text']}" in footer.group(1)
+        link = re.search(r'<a href="([^"]+)">About this edition</a>', footer.group(1))
+        assert link and (page.parent / link.group(1)).resolve() == project / "_book" / "chapters" / "colophon.html"
+    colophon = (project / "_book" / "chapters" / "colophon.html").read_text()
+    assert "How to cite this edition" in colophon and "Department of Health and Social Care" in colophon

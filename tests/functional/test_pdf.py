@@ -124,3 +124,20 @@ def test_pdf_holds_the_regional_profiles_and_not_the_ccg_profiles(built_project,
     # A CCG profile's own text is website-only (its name appears in its region's table of CCGs).
     assert "is a Clinical Commissioning Group of April 2020" not in text
     assert "Its Primary Care Networks" not in text
+
+
+def test_the_title_page_names_the_edition_and_its_back_is_the_colophon(pdf, built_project):
+    project, _ = built_project
+    facts = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))["edition"]
+    title, verso = (re.sub(r"\s+", " ", pdf.pages[i].extract_text() or "") for i in (0, 1))
+    assert facts["line"] in title
+    assert "About this edition" in verso and "Contents" not in verso
+    # How to cite this edition, the report it mirrors, the funder and the disclaimer, the licences, the build.
+    assert "How to cite this edition" in verso and facts["line"] in verso
+    assert "NIHR Policy Research Unit in the Health and Care System and Commissioning" in verso
+    assert "Department of Health and Social Care" in verso
+    assert "CC BY 4.0" in verso and "Open Government Licence v3.0" in verso
+    assert facts["commit_text"] in verso
+    # Printed once: the colophon is not repeated as a chapter of the body.
+    text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    assert text.count("How to cite this edition") == 1

@@ -241,6 +241,19 @@ def test_quarto_pdf_matches_the_fallback_pdf(both_builds):
     assert numbers_theirs - numbers_ours <= set(numbers_in(f"Quarto {QUARTO_VERSION}"))
 
 
+def test_quarto_pdf_loses_no_table_row_and_draws_no_text_astray(both_builds):
+    # Issue 16's layout checks (tests/pdf_layout.py) on Quarto's PDF: every row of every table in print
+    # readable in order (from Quarto's own HTML pages), no text off the paper or in the margins but the
+    # running header and page number, no line over another. The margins are those of Quarto's frame.
+    import pdf_layout
+
+    project, _, quarto, _, _, _ = both_builds
+    problems = pdf_layout.book_layout_problems(project, quarto, quarto / "pcn-report.pdf",
+                                               REPO_ROOT / "_typst" / "typst-show.typ")
+    assert problems == {check: [] for check in problems}
+    assert len(pdf_layout.book_tables(project, quarto)) >= 20  # the tables were found in Quarto's pages
+
+
 def test_a_quarto_render_modifies_no_source(both_builds):
     project, _, _, _, before, after = both_builds
     assert after == before

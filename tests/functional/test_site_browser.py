@@ -150,9 +150,10 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def open_page(browser, url):
-    """Open `url`, recording console errors and every request that would leave the machine."""
-    page = browser.new_page()
+def open_page(browser, url, viewport: dict | None = None):
+    """Open `url`, recording console errors and every request that would leave the machine.
+    `viewport`: the window's size in CSS pixels (Playwright's 1280 x 720 without it)."""
+    page = browser.new_page(**({"viewport": viewport} if viewport else {}))
     errors, outside = [], []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -371,3 +372,156 @@ def test_profile_index_filters_the_areas_and_links_to_each_profile(browser, site
     assert "Area profiles" in sidebar and ccg not in sidebar
     assert errors == [] and outside == []
     page.close()
+
+
+# --- small screens (issue 16) -----------------------------------------------------------------------
+
+# A common phone, in CSS pixels; the site's narrow layout starts at 48rem (768 px).
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+# A chapter with wide tables, one with a map whose legend sits to its right, and an area profile.
+NARROW_SAMPLE = ("index.html", "chapters/04-commissioning-contracting.html",
+                 "chapters/06-pcn-characteristics.html")
+
+
+def _settle(page) -> None:
+    """Let the resize observers that place the scroll cues report: they run before the next frames."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def _first_ccg_profile(page_paths: list[str]) -> str:
+    return next(p for p in page_paths if p.startswith("profiles/ccg-"))
+
+
+@browser_test
+def test_phone_opens_on_the_content_with_the_menu_folded(browser, site_url, page_paths):
+    for rel in (*NARROW_SAMPLE, _first_ccg_profile(page_paths)):
+        page, errors, _ = open_page(browser, f"{site_url}/{rel}", viewport=PHONE)
+        h1 = page.locator("main h1").bounding_box()
+        assert h1 is not None and h1["y"] + h1["height"] <= PHONE["height"], f"{rel}: the title is below the first screen"
+        # The start of the text too, not only the title.
+        first_text = page.locator("main h1 ~ p, main h1 ~ section p, main section p").first.bounding_box()
+        assert first_text is not None and first_text["y"] < PHONE["height"], f"{rel}: no text on the first screen"
+        button = page.locator("button.nav-toggle")
+        assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+        assert not page.locator("nav[aria-label='Chapters'] a").first.is_visible()
+        assert not page.locator("#search-input").is_visible()
+        # The skip link and the data notice stay; the notice readable, not shrunk to a sliver.
+        assert page.locator("a.skip-link[href='#main']").count() == 1
+        notice = page.locator(".data-notice")
+        assert notice.is_visible() and notice.bounding_box()["y"] < 5
+        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.data-notice')).fontSize)") >= 12
+        assert errors == []
+        page.close()
+
+
+@browser_test
+def test_menu_button_opens_and_closes_the_chapters_with_mouse_and_keyboard(browser, site_url):
+    page, errors, _ = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html", viewport=PHONE)
+    button = page.locator("button.nav-toggle")
+    controlled = button.get_attribute("aria-controls")
+    assert controlled and page.locator(f"#{controlled} nav[aria-label='Chapters']").count() == 1
+    links = page.locator("nav[aria-label='Chapters'] a")
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert links.first.is_visible() and page.locator("#search-input").is_visible()
+    button.click()
+    assert button.get_attribute("aria-expanded") == "false" and not links.first.is_visible()
+    # From the keyboard: Tab reaches the button (after the skip link and the book's title), Enter and
+    # Space toggle it, and Escape inside the open menu closes it and gives the focus back to the button.
+    # Focus starts at the skip link, the page's first stop (the clicks above left it on the button).
+    page.locator("a.skip-link").focus()
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('nav-toggle')"):
+            break
+    assert page.evaluate("() => document.activeElement.classList.contains('nav-toggle')"), "Tab never reaches the Menu button"
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true" and links.first.is_visible()
+    page.keyboard.press("Tab")  # into the menu: the search box, then the chapters
+    assert page.evaluate("() => document.getElementById('sidebar-body').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert button.get_attribute("aria-expanded") == "false" and not links.first.is_visible()
+    assert page.evaluate("() => document.activeElement.classList.contains('nav-toggle')")
+    page.keyboard.press("Space")
+    assert button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Space")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert errors == []
+    page.close()
+    # On a wide screen there is no button and the chapters are always there.
+    page, errors, _ = open_page(browser, f"{site_url}/chapters/06-pcn-characteristics.html", viewport=DESKTOP)
+    assert not page.locator("button.nav-toggle").is_visible()
+    assert page.locator("nav[aria-label='Chapters'] a").first.is_visible()
+    assert errors == []
+    page.close()
+
+
+@browser_test
+def test_without_javascript_a_phone_still_reaches_the_chapters(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{site_url}/chapters/06-pcn-characteristics.html", wait_until="load")
+    assert not page.locator("button.nav-toggle").is_visible()  # a button that would do nothing stays hidden
+    assert page.locator("nav[aria-label='Chapters'] a").first.is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
+# Every element that scrolls sideways, described; and the ones among them without a visible cue above.
+_SIDEWAYS = """() => {
+  const visible = e => !!e && !e.hidden && e.getBoundingClientRect().height > 0;
+  const scrollers = [...document.querySelectorAll('body *')].filter(e => {
+    const x = getComputedStyle(e).overflowX;
+    return (x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth + 1 && e.getBoundingClientRect().height > 0;
+  });
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' in ' + (e.closest('[id]') || {}).id;
+  const cue = e => e.previousElementSibling && e.previousElementSibling.classList.contains('scroll-cue')
+    ? e.previousElementSibling : null;
+  return {
+    scrollers: scrollers.map(name),
+    uncued: scrollers.filter(e => !visible(cue(e)) || e.tabIndex < 0).map(name),
+    // A cue over something that fits is noise.
+    stray: [...document.querySelectorAll('.scroll-cue')].filter(c => visible(c) &&
+      !(c.nextElementSibling && c.nextElementSibling.scrollWidth > c.nextElementSibling.clientWidth + 1)).length,
+    width: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@browser_test
+def test_no_page_scrolls_sideways_on_a_phone_and_wide_things_carry_a_cue(browser, site_url, page_paths):
+    cued = {}
+    for rel in page_paths:
+        page, errors, _ = open_page(browser, f"{site_url}/{rel}", viewport=PHONE)
+        wait_for_charts(page)
+        _settle(page)
+        found = page.evaluate(_SIDEWAYS)
+        assert found["width"] <= PHONE["width"], f"{rel}: the whole page scrolls sideways ({found['width']} px)"
+        assert found["uncued"] == [], f"{rel}: scrolls sideways without a cue, or cannot be reached by keyboard"
+        assert found["stray"] == 0, f"{rel}: a scroll cue over something that fits"
+        cued[rel] = found["scrollers"]
+        assert errors == []
+        page.close()
+    # Not vacuous: the chapters with wide tables and maps, and the profile, do scroll sideways at this width.
+    for rel in (*NARROW_SAMPLE[1:], _first_ccg_profile(page_paths)):
+        assert cued[rel], f"{rel}: expected a table or chart wider than a phone"
+
+
+@browser_test
+def test_a_maps_legend_can_be_scrolled_into_view_on_a_phone(browser, site_url, page_paths):
+    profile = _first_ccg_profile(page_paths)
+    ccg = profile.removeprefix("profiles/ccg-").removesuffix(".html")
+    for rel, chart in (("chapters/04-commissioning-contracting.html", "#chart-fig-ccg-service-map"),
+                       (profile, f"#chart-profile-ccg-{ccg}-map")):
+        page, errors, _ = open_page(browser, f"{site_url}/{rel}", viewport=PHONE)
+        wait_for_charts(page)
+        _settle(page)
+        cue = page.locator(f"{chart} + .scroll-cue, .scroll-cue:has(+ {chart})")
+        assert cue.is_visible(), f"{rel}: {chart} has no scroll cue"
+        page.eval_on_selector(chart, "e => { e.scrollLeft = e.scrollWidth; }")
+        legend = page.locator(f"{chart} svg .role-legend").last.bounding_box()
+        assert legend is not None and legend["x"] >= 0 and legend["x"] + legend["width"] <= PHONE["width"] + 1, (
+            f"{rel}: the legend of {chart} stays off-screen when scrolled to the end: {legend}")
+        assert errors == []
+        page.close()

@@ -9,7 +9,7 @@ from shapely.geometry import box
 
 from pcnreport.analysis import service_areas
 from pcnreport.data.readers import Epcn
-from pcnreport.report import maps, profile_maps
+from pcnreport.report import map_colours, maps, profile_maps
 
 # Three MSOAs in a row, 1 degree wide. CCG 1 covers A, B and 40% of C; CCG 2 covers 60% of C and D.
 MSOAS = pd.DataFrame({
@@ -91,3 +91,34 @@ def test_a_drawn_map_replaces_a_notice_and_says_synthetic(tmp_path):
     spec = json.loads((tmp_path / "figures" / "profile-ccg-00A-map.vl.json").read_text())
     assert spec["vconcat"][0]["title"]["text"].startswith("SYNTHETIC SAMPLE")
     assert not (tmp_path / "figures" / "profile-ccg-00A-map.pdf").exists()  # website only
+
+
+def test_a_ccg_with_more_pcns_than_colours_names_each_one_on_the_map():
+    """Twelve MSOAs in a row, each served by its own PCN: more PCNs than the nine colours. Neighbours
+    still differ in colour, and every PCN has its own letter on the map, matched in the legend."""
+    n = 12
+    msoas = pd.DataFrame({"code": [f"E02{i:06d}" for i in range(n)], "name": [f"M {i:03d}" for i in range(n)],
+                          "geometry": [box(i, 50, i + 1, 51) for i in range(n)]})
+    ccgs = pd.DataFrame({"code": ["E38000009"], "name": ["NHS Long CCG"], "geometry": [box(0, 50, n, 51)]})
+    lookup = pd.DataFrame({"lsoa_code": [f"E01{i:06d}" for i in range(n)], "msoa_code": list(msoas["code"])})
+    registrations = pd.DataFrame({"practice_code": [f"P{i:05d}" for i in range(n)],
+                                  "lsoa_code": list(lookup["lsoa_code"]), "patients": [100] * n})
+    epcn = Epcn(
+        pcns=pd.DataFrame({"pcn_code": [f"U{i:05d}" for i in range(n)], "pcn_name": [f"PCN {i}" for i in range(n)]}),
+        members=pd.DataFrame({"practice_code": list(registrations["practice_code"]),
+                              "pcn_code": [f"U{i:05d}" for i in range(n)]}),
+    )
+    base = profile_maps.map_base(registrations, lookup, epcn, msoas, ccgs)
+    chart, _ = profile_maps.ccg_map(base, "E38000009", "NHS Long CCG")
+    spec = chart.to_dict()
+    layers = spec["layer"]
+    scale = layers[0]["encoding"]["color"]["scale"]
+    colour_of = dict(zip(scale["domain"], scale["range"]))
+    assert len(colour_of) == n and len(set(scale["range"])) < n  # colours repeat...
+    drawn = _drawn(chart)
+    fills = [colour_of[f"{map_colours.key_letters(i)}: {drawn[code]['pcn']}"] for i, code in enumerate(msoas["code"])]
+    assert all(fills[i] != fills[i + 1] for i in range(n - 1))  # ...but never between neighbours
+    letters = layers[4]["data"]
+    rows = letters["values"] if "values" in letters else spec["datasets"][letters["name"]]
+    assert sorted(row["key"] for row in rows) == sorted(map_colours.key_letters(i) for i in range(n))
+    assert {row["pcn"] for row in rows} == set(scale["domain"])

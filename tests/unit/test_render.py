@@ -405,3 +405,24 @@ def test_render_cache_refresh_converts_everything_and_keeps_the_answers(tmp_path
     assert cache.hits == 0 and cache.misses == 2
     assert PandocCache(tmp_path / "cache").run(args, "# A page\n", "x") == cache.run(args, "# A page\n", "x")
     assert len(entries) > 0
+
+
+def test_caption_words_for_each_output(tmp_path):
+    """A figure's caption can say one thing on the website and another in print: spans marked
+    `when-format="html"` / `unless-format="html"` inside the caption, with shortcodes in them."""
+    project = make_book(tmp_path / "book")
+    chapter = project / "chapters" / "01-context.qmd"
+    chapter.write_text(
+        chapter.read_text()
+        + "\n::: {#fig-spans}\n![](../figures/mark.svg)\n\n"
+        + "A map of the networks. [Hover over an area for its networks.]{.content-visible when-format=\"html\"}\n"
+        + "[The interactive map is at {{< var sample.n_pcns >}}/map.html.]{.content-visible unless-format=\"html\"}\n"
+        + ":::\n"
+    )
+    result = render_book(project, tmp_path / "site", renderer="pandoc+typst")
+    html = text_of((tmp_path / "site" / "chapters" / "01-context.html").read_text())
+    pdf = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(result.pdf).pages))
+    assert "Figure 1.1: A map of the networks. Hover over an area for its networks." in html
+    assert "interactive map is at" not in html
+    assert "A map of the networks. The interactive map is at 42/map.html." in pdf
+    assert "Hover" not in pdf

@@ -290,3 +290,24 @@ def test_make_site_passes_data_and_release_safely(tmp_path):
     argv = json.loads(record.read_text())
     assert argv == ["--project", ".", "build"]
     assert cli.parser().parse_args(argv).data_dir is None
+
+
+def test_make_site_passes_the_live_address_safely(tmp_path):
+    # Both workflows' builds print the live site's address in the book's "how to cite" (--site-url).
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    record = tmp_path / "argv.json"
+    script = fake_bin / "pcnreport"
+    script.write_text(f"#!{sys.executable}\nimport json, sys\njson.dump(sys.argv[1:], open({str(record)!r}, 'w'))\n")
+    script.chmod(0o755)
+    address = "https://example.github.io/pcn-report; touch pwned5"
+    result = make("site", env={"RELEASE": "", "SITE_URL": address}, bin_dir=fake_bin)
+    assert result.returncode == 0, result.stderr
+    argv = json.loads(record.read_text())
+    assert argv == ["--project", ".", "build", "--site-url", address]
+    assert not list(REPO.glob("pwned*"))
+    good = ["--project", ".", "build", "--site-url", "https://example.github.io/pcn-report"]
+    assert cli.parser().parse_args(good).site_url == "https://example.github.io/pcn-report"
+    for path in (REPO / ".github" / "workflows" / name for name in ("publish.yml", "report-preview.yml")):
+        sites = [step for _, step in steps(load(path)) if step.get("run", "").startswith("make site")]
+        assert sites and all("SITE_URL" in step.get("env", {}) for step in sites), path.name

@@ -36,6 +36,7 @@ class BuildOptions:
     force: bool = False                   # ignore the cache: run every notebook, render every page
     compare_with: str | None = None       # numbers.json (path or address) of the build to compare with;
                                           # None: the site in _book/ this build replaces
+    site_url: str | None = None           # the address the site is published at; None: book.site-url
 
 
 def synthetic_sample_path(project_dir: Path, seed: int, vintage: str = synth.DEFAULT_VINTAGE) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 from pcnreport.build.context import OUTPUT_DIR, Context
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.core.hashing import tree_hashes
+from pcnreport.report import edition
 
 
 def releases_read(numbers: dict) -> str:
@@ -58,6 +59,9 @@ def variables_components(ctx: Context, keys: dict[str, str]) -> dict:
         "library": ctx.library,
         "environment": ctx.environment,
         "project": tree_hashes(ctx.project, "data", ctx.hasher),
+        # The edition's version, date, commit, build date and address, and the change log's and colophon's
+        # text: a new commit or release re-writes the pages that print them (pcnreport.report.edition).
+        "edition": edition.components(ctx.project, getattr(ctx.options, "site_url", None)),
     }
 
 
@@ -67,6 +71,7 @@ def variables_outputs(project: Path) -> list[Path]:
         project / "_variables.yml", project / "figures" / "pcn-charts.js", generated / "availability.yml",
         generated / "data-notice.html", generated / "data-notice.typ", generated / "build.json",
         project / "profiles" / "index.qmd", generated / "profiles.yml",
+        project / edition.METADATA, project / edition.CHANGELOG_PAGE,
     ]
 
 
@@ -92,7 +97,8 @@ def write_all(ctx: Context) -> None:
     write_data_notice(generated, ctx.synthetic, description)
     build_facts = {"release": release, "synthetic": ctx.synthetic, "population_source": options.population_source}
     published = yaml.safe_load((project / "data" / "published.yaml").read_text(encoding="utf-8"))
-    extra = {"data": build_facts, "published": published}
+    facts = edition.edition_facts(project, options.site_url)
+    extra = {"data": build_facts, "published": published, "edition": facts}
     # The "What changed" appendix: these numbers against those of the build being replaced.
     previous = changes.load_previous(options.compare_with or project / OUTPUT_DIR / changes.PUBLISHED_NUMBERS)
     numbers[changes.SECTION] = changes.write_section(project, previous, {**numbers, **extra})
@@ -102,8 +108,23 @@ def write_all(ctx: Context) -> None:
         + yaml.safe_dump(availability_metadata(numbers), sort_keys=True),
     )
     write_variables(project / "_variables.yml", {**numbers, **extra})
+    # After _variables.yml: the PDF's verso is the colophon page with its variables filled in.
+    edition.write_files(project, facts, _expanded_colophon(project, {**numbers, **extra}))
     _write_profiles_index(ctx)
     write_text_atomic(generated / "build.json", json.dumps({**build_facts, "data_dir": str(ctx.data_dir)}, indent=1))
+
+
+def _expanded_colophon(project: Path, variables: dict) -> str | None:
+    """chapters/colophon.qmd with its shortcodes expanded, as the renderers will expand them."""
+    import yaml
+
+    from pcnreport.render.shortcodes import ShortcodeExpander
+
+    path = project / edition.COLOPHON
+    if not path.is_file():
+        return None
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    return ShortcodeExpander(project, variables, config).expand_file(path)
 
 
 def _write_profiles_index(ctx: Context) -> None:

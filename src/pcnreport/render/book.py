@@ -57,6 +57,8 @@ class Book:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # for {{< meta >}}
     # Document metadata as Quarto merges it: _quarto.yml's top level, then each `metadata-files` entry.
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The PDF's own metadata from `metadata-files` (their `format: typst:` keys): the edition's colophon.
+    typst_metadata: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _as_list(value: Any) -> list:
@@ -146,6 +148,16 @@ def _metadata(raw: dict, extras: list[dict[str, Any]]) -> dict[str, Any]:
     return metadata
 
 
+def _format_metadata(extras: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The `format: <name>:` keys of the metadata files, merged (Quarto reads them for that format only)."""
+    merged: dict[str, Any] = {}
+    for extra in extras:
+        options = (extra.get("format") or {}).get(name)
+        if isinstance(options, dict):
+            merged.update(options)
+    return merged
+
+
 def _book_config(raw: dict, extras: list[dict[str, Any]]) -> dict[str, Any]:
     """`book:` of _quarto.yml with that of each metadata file merged in, as Quarto merges project
     configuration: mappings key by key, lists appended (a generated file can add chapters or appendices)."""
@@ -225,4 +237,5 @@ def load_book(project_dir: Path) -> Book:
         typst=_format_options(fmt, "typst", project_dir),
         raw=raw,
         metadata=_metadata(raw, extras),
+        typst_metadata=_format_metadata(extras, "typst"),
     )

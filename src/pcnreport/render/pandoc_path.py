@@ -124,7 +124,27 @@ def _append_references(doc: dict, level: int) -> None:
     ]
 
 
-def _html_page(book: Book, view: _Format, i: int, out_dir: Path, pandoc=run_pandoc) -> Path:
+def _colophon_chapter(book: Book) -> Chapter | None:
+    """The chapter the PDF prints on the back of the title page (`pcn-verso-source`), if the build wrote one."""
+    source = book.typst_metadata.get("pcn-verso-source")
+    return next((ch for ch in book.chapters if source and ch.source.as_posix() == source), None)
+
+
+def _footer_args(book: Book, edition: dict, page: PurePosixPath) -> list[str]:
+    """The page footer's variables: the edition, the build's date and commit, and the colophon's link."""
+    import html
+
+    if not edition.get("line"):
+        return []
+    built = f"Built {edition.get('build_date_text', '')} from {edition.get('commit_text', '')}"
+    args = ["-V", f"edition-line={html.escape(edition['line'])}", "-V", f"edition-build={html.escape(built)}"]
+    colophon = _colophon_chapter(book)
+    if colophon is not None:
+        args += ["-V", f"colophon={site.rel_href(PurePosixPath(colophon.page.as_posix()), page)}"]
+    return args
+
+
+def _html_page(book: Book, view: _Format, i: int, out_dir: Path, pandoc=run_pandoc, edition: dict | None = None) -> Path:
     ch = book.chapters[i]
     doc = view.docs[i]
     page = PurePosixPath(ch.page.as_posix())
@@ -165,6 +185,7 @@ def _html_page(book: Book, view: _Format, i: int, out_dir: Path, pandoc=run_pand
         "-V", f"site-libs={site.rel_href(PurePosixPath(site.SITE_LIBS), page)}",
         "-V", f"sidebar={site.sidebar(book, view.infos, i)}",
         "-V", f"pagenav={site.pagenav(book, view.infos, i)}",
+        *_footer_args(book, edition or {}, page),
     ]
     for css in book.html.css:
         rel = PurePosixPath(css.relative_to(book.project_dir).as_posix())
@@ -210,6 +231,13 @@ def _typst_source(book: Book, view: _Format, pandoc=run_pandoc) -> str:
     if view.bib_keys and view.refs_chapter is None:
         _append_references(whole, 1)
     whole["meta"]["pcn-xref"] = view.xref_meta(lambda t: f"#{t.id}")
+    verso = str(book.typst_metadata.get("pcn-verso") or "")
+    if verso:
+        # The colophon on the back of the title page: markdown (its citation is resolved by --citeproc).
+        parsed = json.loads(pandoc(["--from", "markdown", "--to", "json"], verso, "the colophon (verso)")[0])
+        whole["meta"]["pcn-verso"] = {"t": "MetaBlocks", "c": parsed["blocks"]}
+    # The title page names the edition ("Edition 0.2.0, 7 December 2026"), or else the book's date.
+    date_line = str(book.metadata.get("edition-line") or book.date)
     args = [
         "--from", "json", "--to", "typst", "--standalone", "--wrap", "preserve",
         "--template", str(TEMPLATES / "book.typ"),
@@ -219,8 +247,10 @@ def _typst_source(book: Book, view: _Format, pandoc=run_pandoc) -> str:
         "-V", "papersize=a4", "-V", "fontsize=11pt",
         "-V", f"book-title={ast.typst_string(book.title)}",
         "-V", f"book-subtitle={ast.typst_string(book.subtitle) if book.subtitle else ''}",
-        "-V", f"book-date={ast.typst_string(book.date)}",
+        "-V", f"book-date={ast.typst_string(date_line)}",
     ]
+    if verso:
+        args += ["-V", f"verso-title={ast.typst_string(str(book.typst_metadata.get('pcn-verso-title') or ''))}"]
     for a in book.author:
         args += ["-V", f"authors={ast.typst_string(a)}"]
     for opt, files in (("--include-in-header", book.typst.include_in_header),
@@ -254,7 +284,9 @@ def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None, refr
     out_dir = Path(out_dir)
     if Path("index.qmd") not in [c.source for c in book.chapters]:
         raise RenderError("_quarto.yml: book.chapters must include index.qmd (the site's home page)")
-    expander = ShortcodeExpander(book.project_dir, load_variables(book.project_dir), book.raw)
+    variables = load_variables(book.project_dir)
+    expander = ShortcodeExpander(book.project_dir, variables, book.raw)
+    edition = (variables or {}).get("edition") or {}
     texts = [expander.expand_file(book.project_dir / ch.source) for ch in book.chapters]
     sources = [(book.project_dir / ch.source).read_text(encoding="utf-8") for ch in book.chapters]
 
@@ -264,7 +296,9 @@ def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None, refr
                              zip(texts, book.chapters)))
         html_view = _Format(book, docs, sources, "html")
         # Website-only pages (the CCG profiles) are left out of the PDF, as Quarto leaves them out.
-        in_print = [i for i, ch in enumerate(book.chapters) if not ch.website_only]
+        # The colophon's chapter too, when the PDF prints it on the back of the title page instead.
+        verso_chapter = _colophon_chapter(book) if book.typst_metadata.get("pcn-verso") else None
+        in_print = [i for i, ch in enumerate(book.chapters) if not ch.website_only and ch != verso_chapter]
         print_book = dataclasses.replace(book, chapters=tuple(book.chapters[i] for i in in_print))
         typst_view = _Format(print_book, [docs[i] for i in in_print], [sources[i] for i in in_print], "typst")
         if html_view.bib_keys and html_view.refs_chapter is None:
@@ -274,7 +308,8 @@ def render(project_dir: Path, out_dir: Path, cache_dir: Path | None = None, refr
         out_dir.mkdir(parents=True, exist_ok=True)
         pdf = out_dir / f"{book.output_file}.pdf"
         typst_job = pool.submit(_typst_source, print_book, typst_view, pandoc)
-        page_jobs = [pool.submit(_html_page, book, html_view, i, out_dir, pandoc) for i in range(len(book.chapters))]
+        page_jobs = [pool.submit(_html_page, book, html_view, i, out_dir, pandoc, edition)
+                     for i in range(len(book.chapters))]
         _compile_pdf(typst_job.result(), print_book, pdf)
         pages = tuple(job.result() for job in page_jobs)
 

@@ -87,8 +87,16 @@ def copy_resources(book: Book, out_dir: Path) -> None:
             copy_into(path, book.project_dir, out_dir)
 
 
+# The page template's own script (the narrow-screen menu, the sideways-scroll cues); search.js and its
+# library are copied by search.write_search, beside the index they read.
+ASSETS = Path(__file__).parent / "assets"
+SITE_SCRIPTS = ("small-screens.js",)
+
+
 def copy_site_libs(out_dir: Path) -> None:
     dest = out_dir / SITE_LIBS
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("pcn.css", "pcn-print.css"):
         shutil.copy2(TEMPLATES / name, dest / name)
+    for name in SITE_SCRIPTS:
+        shutil.copy2(ASSETS / name, dest / name)

@@ -24,9 +24,10 @@ from pcnreport.report.wording import count_or_none, join, noun, verb
 
 SECTION = "what_changed"
 PUBLISHED_NUMBERS = "numbers.json"
-# Not numbers of the report: the interim report's printed values, the build's own bookkeeping, and
-# which release each section read (the data notice already names the release).
-IGNORED_SECTIONS = {"published", "provenance", SECTION}
+# Not numbers of the report: the interim report's printed values, the build's own bookkeeping, the
+# edition's identity (version, commit, build date: the appendix's change log tells the edition's story),
+# and which release each section read (the data notice already names the release).
+IGNORED_SECTIONS = {"published", "provenance", "edition", SECTION}
 # "wording" holds sentences built from numbers listed on their own (report.wording), so a changed
 # number would otherwise be listed twice, once inside a sentence.
 IGNORED_KEYS = {"releases", "available", "unavailable_reason", "wording"}

@@ -26,6 +26,7 @@ from pcnreport.report.figures import save_figure
 from pcnreport.report.numbers import count, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
 from pcnreport.report.tables import save_table
+from pcnreport.report.wording import counted, verb
 
 SYNTHETIC_NOTE = "SYNTHETIC SAMPLE: made-up areas and patients, not real places"
 SYNTHETIC_CREDIT = "Synthetic boundaries made by pcnreport.synth: no ONS or Ordnance Survey data."
@@ -163,7 +164,32 @@ def service_map_numbers(areas: pd.DataFrame, ccg_code: str, ccg_name: str, thres
         "ccg_name": ccg_name.removeprefix("NHS ").strip(),
         "threshold_pct": percent(threshold, 0 if (100 * threshold).is_integer() else 1),
     }
+    text["wording"] = service_map_wording(raw, text["threshold_pct"])
     return raw, text
+
+
+def service_map_wording(raw: dict, threshold_pct: str) -> dict:
+    """Chapter 4's sentences about the map, agreeing with its counts: `dominant` ('15 networks each serve',
+    '1 network serves') and `sharing`, how many areas are shared and how many have no majority network."""
+    dominant = raw["dominant_pcns"]
+    served = raw["msoas"] - raw["msoas_without_residents"]
+    shared, no_majority = raw["msoas_shared"], raw["msoas_no_majority"]
+    if shared == 0:
+        sharing = f"No area has two or more networks each with at least {threshold_pct} of its residents"
+    else:
+        where = "every one of those areas" if shared == served else f"{count(shared)} of those areas"
+        sharing = (f"Two or more networks each have at least {threshold_pct} of the residents in {where}, "
+                   f"up to {counted(raw['max_pcns_1pct'], 'network')} in one area")
+    if no_majority == 0:
+        sharing += "; in every area one network has at least half of the residents"
+    elif no_majority == served:
+        sharing += "; in none does a single network have half of the residents"
+    else:
+        sharing += f"; in {count(no_majority)} of them no single network has half of the residents"
+    return {
+        "dominant": f"{counted(dominant, 'network')} {verb(dominant, 'serves', 'each serve')}",
+        "sharing": sharing,
+    }
 
 
 def service_map_inputs(inputs) -> tuple[str, pd.DataFrame | None]:

@@ -404,7 +404,9 @@ def index_text(areas: list[Area], texts: list[dict]) -> str:
         ":::",
         "",
         '::: {.content-visible unless-format="html"}',
-        f"The regional profiles follow; the {_commissioner(areas)} profiles are on the report's website.",
+        # Print names the address: a reader of the PDF has no link to follow.
+        f"The regional profiles follow; the {_commissioner(areas)} profiles are on the report's website, "
+        "{{< var edition.site_url >}}/profiles/index.html.",
         "",
         "| Region | Code | PCNs | Registered population |",
         "|:---|:---|---:|---:|",

@@ -8,6 +8,7 @@ text and never becomes HTML, a link or a table break.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from pcnreport.core.atomic import write_text_atomic
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Bounds on a column's share of a wrapped table, in pandoc's unit (dashes of the separator line).
 MIN_DASHES, MAX_DASHES = 10, 40
+# A wrapped table's columns share the text width in proportion to their dashes. The PDF's text width holds
+# about 85 characters of its body text; 80 leaves room for wide letters and bold headers. A cell's inset
+# (6 pt a side) costs about 2 more. Used to keep a column wide enough for its longest word, which cannot wrap.
+LINE_CHARACTERS, CELL_INSET_CHARACTERS = 80, 2
 
 
 def escape_markdown(text: str) -> str:
@@ -39,22 +44,41 @@ def pipe_table(table: pd.DataFrame, align: dict[str, str] | None = None) -> str:
     header = [escape_markdown(c) for c in columns]
     body = [["" if pd.isna(v) else escape_markdown(v) for v in row] for row in table.itertuples(index=False)]
 
-    def separator(i: int, column) -> str:
-        # A long table wraps to the text width, and pandoc then sizes each column by its count of
-        # dashes: as many as the widest cell (unescaped), within bounds so that a column of long
-        # labels gets room without squeezing the numbers beside it.
-        cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in table[column]]
-        dashes = "-" * min(MAX_DASHES, max(MIN_DASHES, max(len(c) for c in cells)))
+    def separator(column, count: int) -> str:
         default = "r" if pd.api.types.is_numeric_dtype(table[column]) else "l"
         side = align.get(column, default)
-        return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[side]
+        return {"l": ":" + "-" * count, "r": "-" * count + ":", "c": ":" + "-" * count + ":"}[side]
 
+    dashes = column_dashes(table)
     lines = [
         "| " + " | ".join(header) + " |",
-        "|" + "|".join(separator(i, c) for i, c in enumerate(columns)) + "|",
+        "|" + "|".join(separator(c, n) for c, n in zip(columns, dashes)) + "|",
     ]
     lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines) + "\n"
+
+
+def column_dashes(table: pd.DataFrame) -> list[int]:
+    """Each column's count of dashes in the separator line of `table`'s pipe table.
+
+    A long table wraps to the text width, and pandoc then sizes each column by its count of dashes: as
+    many as the widest cell (unescaped), within bounds so that a column of long labels gets room without
+    squeezing the numbers beside it. A column must also hold its longest word (a release such as
+    "unversioned", a code, a number), which cannot wrap: too narrow, the word is drawn over the next
+    column in the PDF. Its share of the line is therefore raised until the word fits; raising one column
+    narrows the others, so the shares are worked out again until none changes.
+    """
+    texts = [[str(column)] + ["" if pd.isna(v) else str(v) for v in table[column]] for column in table.columns]
+    dashes = [min(MAX_DASHES, max(MIN_DASHES, max(len(cell) for cell in cells))) for cells in texts]
+    words = [max((len(word) for cell in cells for word in cell.split()), default=0) for cells in texts]
+    for _ in range(20):
+        total = sum(dashes)
+        needed = [math.ceil((word + CELL_INSET_CHARACTERS) * total / LINE_CHARACTERS) for word in words]
+        wider = [max(d, n) for d, n in zip(dashes, needed)]
+        if wider == dashes:
+            break
+        dashes = wider
+    return dashes
 
 
 def table_fragment(name: str, table: pd.DataFrame, figures_href: str, align: dict[str, str] | None = None) -> str:
