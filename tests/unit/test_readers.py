@@ -411,11 +411,15 @@ def test_malformed_csv_is_translated(tmp_path):
     with pytest.raises(DataFormatError) as excinfo:
         read_registrations(path)
     assert str(path) in problems_of(excinfo)
-    assert excinfo.value.problems == ["not a well-formed CSV file: Expected 10 fields in line 3, saw 11"]
+    # The shape check (readers._fields) names the line and both field counts.
+    assert excinfo.value.problems == [
+        "line 3: 11 fields where the header (line 1) has 10; expected 10 on every line (a line with extra "
+        "fields is the mark of a broken edit, such as an unquoted comma in a value)"
+    ]
 
     # On the first data row pandas would silently take the extra field as an index and shift the columns.
     path = write(tmp_path, "regs.csv", REG_HEADER + extra + reg_row())
-    with pytest.raises(DataFormatError, match="row 2 has more fields than the header row's 10"):
+    with pytest.raises(DataFormatError, match=r"line 2: 11 fields where the header \(line 1\) has 10"):
         read_registrations(path)
 
 

@@ -12,7 +12,10 @@ Problems and warnings:
   right format. Whether the content is usable is the reader's verdict; `pcnreport data fetch` is where a
   checksum is enforced;
 - a dataset absent from the folder is listed as missing, which is not a problem by itself (not every
-  analysis needs every dataset; the build reports what it lacks).
+  analysis needs every dataset; the build reports what it lacks);
+- a practice-level dataset covering too few of the ePCN member practices (`coverage`) is a problem of
+  that dataset: its file reads, but holds too little of England to compute national figures on. Checked
+  once every file has read, as it joins two of them.
 
 The build runs the same check before any notebook (`build_error`): it reads through the project's table
 cache, so a file its reader already accepted costs a lookup, and one it has not is parsed once for the
@@ -21,15 +24,17 @@ check and the notebooks alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pcnreport.core.errors import DataFolderError, DataFormatError, DataNotFoundError, PcnReportError
 from pcnreport.core.hashing import sha256_of
+from pcnreport.data import coverage
 from pcnreport.data.catalogue import Catalogue, Dataset, LocatedFile, Release, locate
 from pcnreport.data.tablecache import TableCache
 
 OK, PROBLEMS, MISSING = "ok", "problems", "missing"
+EPCN = "epcn"  # the dataset whose member practices the others' coverage is measured against
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class DatasetReport:
 class ValidationReport:
     data_dir: Path
     datasets: tuple[DatasetReport, ...]
+    coverages: tuple[coverage.Coverage, ...] = ()  # of each practice-level dataset with a floor, when ePCN read
 
     @property
     def ok(self) -> bool:
@@ -71,6 +77,11 @@ class ValidationReport:
             lines.append(f"  {d.status:<9} {d.dataset:<19} {d.release:<27} {shown}")
             lines += [f"      problem: {p}" for p in d.problems]
             lines += [f"      warning: {w}" for w in d.warnings]
+        lines += [
+            f"  coverage  {c.dataset:<19} {coverage.percent(c.share)} of {c.members:,} ePCN member practices"
+            + (f" (floor {coverage.percent(c.floor)})" if c.floor is not None else "")
+            for c in self.coverages
+        ]
         counts = {s: sum(d.status == s for d in self.datasets) for s in (OK, PROBLEMS, MISSING)}
         lines.append(f"{counts[OK]} ok, {counts[PROBLEMS]} with problems, {counts[MISSING]} missing")
         return "\n".join(lines)
@@ -105,18 +116,23 @@ def validate_data_dir(
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DataNotFoundError(f"'{data_dir}': no such data folder")
-    reports = tuple(_check(ds, data_dir, table_cache, checksums) for ds in catalogue.datasets.values())
+    tables: dict[str, object] = {}  # the tables read here that the coverage check needs, not read twice
+    reports = tuple(_check(ds, data_dir, table_cache, checksums, tables) for ds in catalogue.datasets.values())
+    reports, covered = _with_coverage(catalogue, reports, table_cache, tables)
     if table_cache is not None:
         table_cache.hasher.save()  # the files' hashes, so the notebooks' kernels need not hash them again
-    return ValidationReport(data_dir, reports)
+    return ValidationReport(data_dir, reports, covered)
 
 
-def _check(dataset: Dataset, data_dir: Path, table_cache: TableCache | None, checksums: bool) -> DatasetReport:
+def _check(
+    dataset: Dataset, data_dir: Path, table_cache: TableCache | None, checksums: bool, tables: dict | None = None
+) -> DatasetReport:
     try:
         found = locate(data_dir, dataset)
     except DataNotFoundError as exc:
         return DatasetReport(dataset.name, MISSING, problems=(str(exc),), required=dataset.required)
-    problems = _read_problems(dataset, found, table_cache)
+    keep = tables if tables is not None and _needs_coverage(dataset.name) else None
+    problems = _read_problems(dataset, found, table_cache, keep)
     warnings = _checksum_warnings(dataset, found) if checksums else []
     return DatasetReport(
         dataset.name, PROBLEMS if problems else OK, found.release, found.path, found.member,
@@ -124,7 +140,10 @@ def _check(dataset: Dataset, data_dir: Path, table_cache: TableCache | None, che
     )  # fmt: skip
 
 
-def _read_problems(dataset: Dataset, found: LocatedFile, table_cache: TableCache | None = None) -> list[str]:
+def _read_problems(
+    dataset: Dataset, found: LocatedFile, table_cache: TableCache | None = None, keep: dict | None = None
+) -> list[str]:
+    """The reader's problems with the file; with `keep`, the table read is kept there under the dataset's name."""
     if table_cache is not None and _accepted_before(table_cache, dataset, found.path):
         return []
     # Imported only now: the readers import pandas (about a second), which a build whose files all
@@ -136,10 +155,10 @@ def _read_problems(dataset: Dataset, found: LocatedFile, table_cache: TableCache
         return [_no_reader(dataset)]
     try:
         if table_cache is None:
-            reader(found.path)
+            table = reader(found.path)
         else:
             # Stores the table, so the notebooks that read this file load it instead of parsing it again.
-            table_cache.read(dataset.name, dataset.reader, found.path, reader)
+            table = table_cache.read(dataset.name, dataset.reader, found.path, reader)
     except DataFormatError as exc:
         return list(exc.problems)
     except PcnReportError as exc:
@@ -148,7 +167,49 @@ def _read_problems(dataset: Dataset, found: LocatedFile, table_cache: TableCache
         # A reader should raise DataFormatError for any bad file; anything else is a reader bug. It is
         # reported here rather than stopping the report, so the other datasets are still checked.
         return [f"{dataset.reader} failed unexpectedly (a bug in the reader): {type(exc).__name__}: {exc}"]
+    if keep is not None:
+        keep[dataset.name] = table
     return []
+
+
+def _needs_coverage(name: str) -> bool:
+    return name == EPCN or coverage.FLOORS.get(name) is not None
+
+
+def _with_coverage(
+    catalogue: Catalogue, reports: tuple[DatasetReport, ...], table_cache: TableCache | None, tables: dict
+) -> tuple[tuple[DatasetReport, ...], tuple[coverage.Coverage, ...]]:
+    """The reports with each dataset below its coverage floor turned into a problem, and every coverage
+    measured. Nothing is measured without a good ePCN release (its own problems, or its absence, are said)."""
+    by_name = {report.dataset: report for report in reports}
+    epcn = by_name.get(EPCN)
+    if epcn is None or epcn.status != OK:
+        return reports, ()
+
+    def table(report: DatasetReport):
+        if report.dataset not in tables:  # accepted before: the table cache holds it
+            tables[report.dataset] = _read_table(catalogue[report.dataset], report.path, table_cache)
+        return tables[report.dataset]
+
+    members = coverage.member_practices(table(epcn))
+    measured = tuple(
+        coverage.coverage_of(report.dataset, table(report), members)
+        for report in reports
+        if report.status == OK and coverage.FLOORS.get(report.dataset) is not None
+    )
+    too_low = {c.dataset: c.problem(epcn.release) for c in measured if c.too_low}
+    reports = tuple(
+        replace(report, status=PROBLEMS, problems=(too_low[report.dataset],)) if report.dataset in too_low else report
+        for report in reports
+    )
+    return reports, measured
+
+
+def _read_table(dataset: Dataset, path: Path, table_cache: TableCache | None):
+    from pcnreport.data import readers
+
+    reader = getattr(readers, dataset.reader)
+    return reader(path) if table_cache is None else table_cache.read(dataset.name, dataset.reader, path, reader)
 
 
 def _no_reader(dataset: Dataset) -> str:

@@ -8,6 +8,7 @@ the "Data and methods" appendix can tell exactly which bytes the numbers came fr
     figures/tbl-sources.md, .csv         one row a dataset read (the CSV keeps full checksums and addresses)
     figures/tbl-software.md, .csv        the versions of the software that computed and rendered the report
     figures/provenance-links.md          the publishers' landing pages and the executed notebooks
+    figures/tbl-coverage.md, .csv        each practice-level dataset's coverage of the ePCN members (`data_coverage`)
     _generated/numbers/provenance.json   `provenance.*` for the chapter's {{< var >}} shortcodes
 """
 
@@ -31,6 +32,7 @@ from pcnreport.data import synth
 from pcnreport.data.catalogue import Catalogue, Release, load_catalogue, locate
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.data.tablecache import TableCache
+from pcnreport.report import data_coverage
 from pcnreport.report.numbers import count, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path
 from pcnreport.report.tables import escape_markdown, save_table
@@ -224,8 +226,11 @@ def write_provenance(project_dir: Path, data_dir: Path, numbers: dict, renderer:
     project_dir, data_dir = Path(project_dir), Path(data_dir)
     # The notebooks' kernels hashed these same files moments ago for the table cache: its memo (by size,
     # mtime, ctime and inode) spares re-reading 100 MB of data on every build.
-    hasher = TableCache(project_dir / TABLE_CACHE).hasher
-    records = source_records(load_catalogue(project_dir / CATALOGUE), data_dir, releases_read(numbers), hasher)
+    table_cache = TableCache(project_dir / TABLE_CACHE)
+    hasher = table_cache.hasher
+    catalogue = load_catalogue(project_dir / CATALOGUE)
+    records = source_records(catalogue, data_dir, releases_read(numbers), hasher)
+    covered = data_coverage.measured(catalogue, data_dir, releases_read(numbers), table_cache)
     hasher.save()
     notebooks = sorted(p.name for p in (project_dir / EXECUTED_NOTEBOOKS).glob("*.ipynb"))
     software = software_versions(renderer)
@@ -235,6 +240,7 @@ def write_provenance(project_dir: Path, data_dir: Path, numbers: dict, renderer:
     save_table(shown, "tbl-sources", out, data=data)
     save_table(pd.DataFrame(software, columns=["Software", "Version", "Role"]), "tbl-software", out)
     write_text_atomic(out / "provenance-links.md", links_fragment(records, notebooks))
+    coverage_text = data_coverage.write_table(catalogue, covered, out)
 
     matching = sum(r.check.startswith(("matches", "synthetic: matches")) for r in records)
     versions = {label.replace("-", "_").replace(" ", "_").lower(): version for label, version, _ in software}
@@ -244,6 +250,8 @@ def write_provenance(project_dir: Path, data_dir: Path, numbers: dict, renderer:
         "sources": [asdict(r) for r in records],
         "notebooks": notebooks,
         "software": versions,
+        "coverage": {c.dataset: {"release": release, "share": c.share, "members": c.members, "covered": c.covered}
+                     for release, c in covered},
     }
     text = {
         "synthetic": raw["synthetic"],
@@ -253,6 +261,7 @@ def write_provenance(project_dir: Path, data_dir: Path, numbers: dict, renderer:
         "sources_not_matching": count(len(records) - matching),
         "notebooks": count(len(notebooks)),
         "software": versions,
+        **coverage_text,
     }
     write_numbers(numbers_path(project_dir, "provenance"), raw, text)
     return text

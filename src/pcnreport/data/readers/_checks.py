@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -71,9 +72,85 @@ def parsed_dates(text: pd.Series, fmt: str | Sequence[str]) -> pd.Series:
     return dates
 
 
-def text_schema(checks: Mapping[str, pa.Check | list[pa.Check]]) -> pa.DataFrameSchema:
+def text_schema(
+    checks: Mapping[str, pa.Check | list[pa.Check]], rows: Sequence[pa.Check] = ()
+) -> pa.DataFrameSchema:
+    """Column checks, and `rows`: checks comparing columns within each row (made by `row_check`)."""
     # Frames hold text only (see `_files.read_csv`, `read_sheet`), so no dtype is checked, just the values.
-    return pa.DataFrameSchema({name: pa.Column(checks=check) for name, check in checks.items()})
+    return pa.DataFrameSchema({name: pa.Column(checks=check) for name, check in checks.items()}, checks=list(rows))
+
+
+# --- Plausibility: values a real file cannot hold ----------------------------------------------------------
+# The value checks above say a cell has the right form; these say the value could be true. Each bound is
+# a named constant with where it comes from. They are checks of the schema, so every implausible cell is
+# reported with the rest, at once.
+
+# The most patients one practice code can have. The largest lists in the releases the project reads are
+# 89,786 (January 2021) and 118,415 (June 2026: a practice code that absorbed others; the digital-first
+# GP at Hand practice passed 100,000 in 2022); NHS Payments' largest registered figure is 84,710 (2020-21).
+# Lists of the largest practices have grown by tens of thousands in a few years, so the bound leaves a
+# margin of about 2.5 over the largest seen, and still stops a 999,999 or a figure with a digit too many
+# (a 40,000 list typed as 400,000).
+MAX_LIST_SIZE = 300_000
+
+# A practice's weighted list (the Carr-Hill formula's need-adjusted count, NHS Payments) against its
+# registered patients. Nationally the weights average 1; in the 2019-20 and 2020-21 releases a practice's
+# ratio runs from 0.54 (C82111) to 4.23 (Y02625, a small practice for a population with high needs), and
+# 98% of practices lie between 0.77 and 1.27. The bounds leave a margin of about half the lowest and 1.4
+# times the highest seen, and stop a weighted figure moved a column or given a digit too many.
+MIN_WEIGHTED_RATIO = 0.25
+MAX_WEIGHTED_RATIO = 6.0
+
+
+def numbers_in(cells: pd.Series) -> pd.Series:
+    """Text cells as numbers >= 0 (thousands separators allowed, as `NUMBER_OR_BLANK`); NaN where a cell is
+    blank or not in that form, which the value checks report: a plausibility check judges numbers only."""
+    # Worked out once a distinct value (see `matches`): 800,000 LSOA rows hold a few thousand counts.
+    codes, distinct = pd.factorize(cells)
+    distinct = pd.Series(distinct, dtype="str")
+    numbers = pd.to_numeric(
+        distinct.where(distinct.str.fullmatch(_NUMBER_FORM)).str.replace(",", "", regex=False), errors="coerce"
+    ).to_numpy(dtype="float64")
+    return pd.Series(np.where(codes >= 0, numbers[codes], np.nan), index=cells.index)
+
+
+def at_most(limit: float, expected: str) -> pa.Check:
+    """A number no larger than `limit`; cells that are not numbers pass (their form check reports them)."""
+    return pa.Check(lambda cells: ~(numbers_in(cells) > limit), error=expected)
+
+
+# Row checks: pandera reports a failing row once for each column of the frame; `schema_problems` reports
+# it once, in the column the check is about, quoting the columns it was compared with. Keyed by the
+# check's `error` (what was expected), which pandera gives back with each failure.
+_ROW_CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def row_check(column: str, compared: Sequence[str], valid, expected: str) -> pa.Check:
+    """A check of `column` against `compared` columns within each row: `valid(frame)` is a boolean Series
+    (True where the row is plausible, or where a cell is not a number: its form check reports it)."""
+    _ROW_CHECKS[expected] = (column, tuple(compared))
+    return pa.Check(valid, error=expected)
+
+
+def same_date_on_every_row(fmt: str | Sequence[str], expected: str) -> pa.Check:
+    """One date throughout the column (the most common one; rows with another are reported, and cells
+    that are not dates pass: their form check reports them)."""
+
+    def valid(cells: pd.Series) -> pd.Series:
+        dates = parsed_dates(cells, fmt)
+        common = dates.mode()
+        return dates.isna() | (dates == common.iloc[0]) if len(common) else dates.isna()
+
+    return pa.Check(valid, error=expected)
+
+
+def not_in_future(fmt: str | Sequence[str], expected: str) -> pa.Check:
+    """A date no later than today (cells that are not dates pass: their form check reports them)."""
+
+    def valid(cells: pd.Series) -> pd.Series:
+        return ~(parsed_dates(cells, fmt) > pd.Timestamp.today().normalize())
+
+    return pa.Check(valid, error=expected)
 
 
 NOT_BLANK = matches(r".+", "a value (not blank)")
@@ -90,8 +167,9 @@ WHOLE_NUMBER = matches(r"\d+", "a whole number >= 0")
 YYYYMMDD = date_check("%Y%m%d", "a date as YYYYMMDD, like 20191001")
 YYYYMMDD_OR_BLANK = date_check("%Y%m%d", "a date as YYYYMMDD, like 20191001, or blank", blank_ok=True)
 # Thousands separators appear in some releases' figures ("12,345.5"); blanks mean "not known".
+_NUMBER_FORM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 NUMBER_OR_BLANK = matches(
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+",
+    _NUMBER_FORM,
     "a number >= 0 (thousands separators allowed) or blank",
     blank_ok=True,
 )
@@ -111,12 +189,29 @@ def schema_problems(
     else:
         return []
     problems = []
-    for (column, expected), cases in failures.groupby(["column", "check"], sort=False):
+    in_rows = failures["schema_context"] == "DataFrameSchema"
+    for (column, expected), cases in failures[~in_rows].groupby(["column", "check"], sort=False):
         header = headers.get(column, column)
         cases = cases.sort_values("index", kind="stable")  # pandera does not keep file order
         lines = [
             f"{where}row {row}, column '{header}': expected {expected}, found {shown(value)}"
             for row, value in zip(cases["index"], cases["failure_case"])
+        ]
+        problems += capped(lines, f"in column '{header}' with the same problem")
+    return problems + _row_problems(failures[in_rows], headers, where)
+
+
+def _row_problems(failures: pd.DataFrame, headers: Mapping[str, str], where: str) -> list[str]:
+    """Failures of `row_check`s: one problem a row, in the checked column, with the compared values."""
+    problems = []
+    for expected, cases in failures.groupby("check", sort=False):
+        column, compared = _ROW_CHECKS[expected]
+        header = headers.get(column, column)
+        values = cases.pivot_table(index="index", columns="column", values="failure_case", aggfunc="first")
+        lines = [
+            f"{where}row {row}, column '{header}': expected {expected}, found {shown(value[column])} where "
+            + " and ".join(f"'{headers.get(other, other)}' is {shown(value[other])}" for other in compared)
+            for row, value in values.sort_index().iterrows()
         ]
         problems += capped(lines, f"in column '{header}' with the same problem")
     return problems

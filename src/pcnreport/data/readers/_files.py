@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from pcnreport.core.errors import DataFormatError
+from pcnreport.data.readers._checks import raise_if_any
+from pcnreport.data.readers._fields import shape_problems
 from pcnreport.data.readers._headers import Columns, has_column, match_header
 from pcnreport.data.readers._tables import Raw
 from pcnreport.data.readers._workbook import Workbook, open_workbook_bytes
@@ -96,15 +99,25 @@ def _read_zipped_csv(path: Path, archive: zipfile.ZipFile, member: str) -> Raw:
 
 
 def read_csv(path: Path, data: bytes | None = None, where: str = "") -> Raw:
-    """Every cell of a CSV as stripped text. `data` is the file's bytes when they come from an archive."""
+    """Every cell of a CSV as stripped text. `data` is the file's bytes when they come from an archive.
+
+    The file's shape is checked too (`_fields`): a line with fewer or more fields than the header, or a
+    quote never closed, is a problem naming the line, where pandas would fill a cut line with blanks."""
     try:
-        table = _csv_as_text(path, data, "utf-8-sig", where)
+        table, first_row_long = _csv_as_text(path, data, "utf-8-sig", where)
     except UnicodeDecodeError:
         # A CSV re-saved by Excel on Windows is Windows-1252, not UTF-8; try that before giving up.
         try:
-            table = _csv_as_text(path, data, "cp1252", where)
+            table, first_row_long = _csv_as_text(path, data, "cp1252", where)
         except UnicodeDecodeError:
             raise DataFormatError(path, f"{where}not a text file: expected UTF-8 or Windows-1252 CSV") from None
+    # Checked after pandas has read the file (one that is not text at all is better called that than
+    # "line 3 has 1 field"), and only when pandas' table shows a sign of a line of another length: pandas
+    # stops at a long line (or warns, for the first), and fills a short line's missing fields with blanks,
+    # so a table whose last column is never blank on a non-blank row has no short line. The national
+    # by-LSOA file then costs one comparison, not a scan of its 65 MB.
+    if first_row_long or _may_have_short_lines(table):
+        raise_if_any(path, shape_problems(_bytes(path, data), where))
     header = [str(name).strip() for name in table.columns]
     # Blank lines are kept while reading so row numbers match the file, then dropped here.
     table.columns = pd.RangeIndex(len(header))
@@ -117,26 +130,41 @@ def read_csv(path: Path, data: bytes | None = None, where: str = "") -> Raw:
     return Raw(path, header, table, where)
 
 
-def _csv_as_text(path: Path, data: bytes | None, encoding: str, where: str) -> pd.DataFrame:
-    source = path if data is None else io.BytesIO(data)
+def _bytes(path: Path, data: bytes | None) -> bytes:
+    return path.read_bytes() if data is None else data
+
+
+def _may_have_short_lines(table: pd.DataFrame) -> bool:
+    if table.shape[1] < 2:
+        return False  # a line of a one-column file cannot lose a field without being blank
+    blank_last = table.iloc[:, -1] == ""
+    return bool(blank_last.any() and (table.loc[blank_last] != "").any(axis=None))
+
+
+def _csv_as_text(path: Path, data: bytes | None, encoding: str, where: str) -> tuple[pd.DataFrame, bool]:
+    """The table as pandas reads it, and whether pandas warned that the first data row had more fields
+    than the header (and dropped them)."""
     try:
-        table = pd.read_csv(source, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding)
+        with warnings.catch_warnings(record=True) as caught:
+            # index_col=False: a first data row with an extra field must not become the row index (shifting
+            # every column); pandas then warns, and `_fields` names the line (or accepts a trailing comma
+            # on every row).
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # pandas reads a path itself (faster than from memory): the bytes are read only for a check.
+            table = pd.read_csv(
+                path if data is None else io.BytesIO(data), dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding,
+                index_col=False,
+            )
+        return table, any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
     except pd.errors.EmptyDataError:
         raise DataFormatError(path, f"{where}no header row: the file holds only blank lines") from None
     except pd.errors.ParserError as error:
-        # pandas counts lines from 1 including the header, as a text editor does ("Expected 10 fields in
-        # line 14, saw 11"); its tokenizer prefix means nothing to a user.
-        detail = str(error).replace("Error tokenizing data. C error: ", "").strip()
-        raise DataFormatError(path, f"{where}not a well-formed CSV file: {detail}") from None
-    if not isinstance(table.index, pd.RangeIndex):
-        # When the first data row has more fields than the header, pandas silently takes the extra
-        # leading fields as the row index, shifting every column: refuse rather than misread.
-        raise DataFormatError(
-            path,
-            f"{where}not a well-formed CSV file: row 2 has more fields than the header row's "
-            f"{len(table.columns)}; expected one field a column",
-        )
-    return table
+        # The shape check names the line and both field counts; pandas' own words are the fallback.
+        problems = shape_problems(_bytes(path, data), where)
+        if not problems:
+            detail = str(error).replace("Error tokenizing data. C error: ", "").strip()
+            problems = [f"{where}not a well-formed CSV file: {detail}"]
+        raise DataFormatError(path, problems) from None
 
 
 def open_workbook(path: Path, member: str = "*.xlsx") -> Workbook:

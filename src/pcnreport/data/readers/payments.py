@@ -6,12 +6,18 @@ import pandas as pd
 
 from pcnreport.data.readers._checks import (
     CCG,
+    MAX_LIST_SIZE,
+    MAX_WEIGHTED_RATIO,
+    MIN_WEIGHTED_RATIO,
     NOT_BLANK,
     NUMBER_OR_BLANK,
     PCN_CODE,
     PRACTICE,
+    at_most,
     matches,
+    numbers_in,
     raise_if_any,
+    row_check,
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
@@ -24,6 +30,19 @@ NO_PCN = "Unknown or no PCN"
 # 2020-21).
 NO_RURALITY = "MISSING"
 
+PATIENTS_AT_MOST = at_most(MAX_LIST_SIZE, f"at most {MAX_LIST_SIZE:,} patients, or blank")
+
+
+def _weighted_near_registered(frame: pd.DataFrame) -> pd.Series:
+    # Judged where both figures are given and the practice had patients; a practice that closed during
+    # the year has 0 and 0. Registered 0 with a weighted list is not plausible (ratio infinite).
+    registered, weighted = numbers_in(frame["registered_patients"]), numbers_in(frame["weighted_patients"])
+    ratio = weighted / registered.where(registered > 0)
+    both_zero = (registered == 0) & (weighted == 0)
+    unknown = registered.isna() | weighted.isna()
+    return unknown | both_zero | ratio.between(MIN_WEIGHTED_RATIO, MAX_WEIGHTED_RATIO)
+
+
 PAYMENTS_SCHEMA = text_schema(
     {
         "region_code": NOT_BLANK,
@@ -32,9 +51,16 @@ PAYMENTS_SCHEMA = text_schema(
             f"{PCN_CODE}|{NO_PCN}", f"a PCN code like U12345, '{NO_PCN}' or blank", blank_ok=True
         ),
         "practice_code": PRACTICE,
-        "registered_patients": NUMBER_OR_BLANK,
-        "weighted_patients": NUMBER_OR_BLANK,
-    }
+        "registered_patients": [NUMBER_OR_BLANK, PATIENTS_AT_MOST],
+        "weighted_patients": [NUMBER_OR_BLANK, PATIENTS_AT_MOST],
+    },
+    rows=[
+        row_check(
+            "weighted_patients", ["registered_patients"], _weighted_near_registered,
+            f"a weighted list between {MIN_WEIGHTED_RATIO:g} and {MAX_WEIGHTED_RATIO:g} times the registered "
+            "patients",
+        )
+    ],
 )
 
 

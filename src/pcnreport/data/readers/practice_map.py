@@ -24,7 +24,7 @@ from pcnreport.data.readers._checks import (
 from pcnreport.data.readers._files import open_table
 from pcnreport.data.readers._headers import OPTIONAL, SPELLINGS, headers_listed, normalised
 from pcnreport.data.readers._tables import Rows, tidy, to_dates
-from pcnreport.data.readers.registrations import EXTRACT_DATE_FORMATS
+from pcnreport.data.readers.registrations import EXTRACT_DATE_CHECKS, EXTRACT_DATE_FORMATS
 
 CCG, SUB_ICB = "ccg", "sub-icb"  # the values of `commissioner_level`
 # Each commissioner column's spellings are listed CCG era first, sub-ICB era second (`_headers.SPELLINGS`).
@@ -36,7 +36,10 @@ _ICB_OR_STP = ("icb_or_stp_code", "icb_or_stp_ons_code", "icb_or_stp_name")
 NO_PCN = "U"
 SCHEMA = text_schema(
     {
-        "extract_date": date_check(EXTRACT_DATE_FORMATS, "a date like 01Jan2022 or 2022-01-01"),
+        # One extract a file, taken on a day that has passed (as the registrations' own files).
+        "extract_date": [
+            date_check(EXTRACT_DATE_FORMATS, "a date like 01Jan2022 or 2022-01-01"), *EXTRACT_DATE_CHECKS[1:]
+        ],
         "practice_code": PRACTICE,
         "pcn_code": matches(f"{PCN_CODE}|{NO_PCN}", f"a PCN code like U12345, or '{NO_PCN}' (unallocated)"),
         # Sub-ICB locations kept their CCGs' codes (16C, or five characters such as X2C4Y) and ONS codes (E38).

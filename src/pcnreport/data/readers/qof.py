@@ -10,19 +10,28 @@ import pandas as pd
 from pcnreport.data.readers._checks import (
     CCG,
     CCG_ONS,
+    MAX_LIST_SIZE,
     NOT_BLANK,
     PCN_CODE,
     PRACTICE,
     SUB_ICB,
     SUB_ICB_ONS,
     WHOLE_NUMBER,
+    at_most,
     matches,
+    numbers_in,
     raise_if_any,
+    row_check,
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
 from pcnreport.data.readers._headers import CCG_LEVEL, OPTIONAL, SPELLINGS, SUB_ICB_LEVEL, commissioner_level
 from pcnreport.data.readers._tables import tidy, to_int
+
+
+def _register_within_list(frame: pd.DataFrame) -> pd.Series:
+    return ~(numbers_in(frame["register"]) > numbers_in(frame["list_size"]))
+
 
 PREVALENCE_SCHEMA = text_schema(
     {
@@ -31,8 +40,16 @@ PREVALENCE_SCHEMA = text_schema(
         # From 2021/22 NHS Digital writes registers as decimals (112.0): a whole number either way.
         "register": matches(r"\d+(\.0+)?", "a whole number >= 0 (112 or 112.0) or blank", blank_ok=True),
         "list_type": matches(r"TOTAL|\d+OV|\d+_\d+", "a patient list type like TOTAL, 18OV or 30_74"),
-        "list_size": WHOLE_NUMBER,
-    }
+        "list_size": [WHOLE_NUMBER, at_most(MAX_LIST_SIZE, f"a list size of at most {MAX_LIST_SIZE:,} patients")],
+    },
+    # A register counts patients of the row's own list (the list type: all patients, those aged 18 and
+    # over, ...), so it cannot exceed that list: a prevalence is between 0 and 100%.
+    rows=[
+        row_check(
+            "register", ["list_size"], _register_within_list,
+            "a register no larger than the practice's list of its list type (a prevalence of 0-100%)",
+        )
+    ],
 )
 
 # The mapping writes PCN code 'U' (name 'Unallocated') for a practice in no PCN: 61 practices in 2019-20.

@@ -13,13 +13,17 @@ import pandera.pandas as pa
 
 from pcnreport.data.readers._checks import (
     CCG,
+    MAX_LIST_SIZE,
     PRACTICE,
     WHOLE_NUMBER,
+    at_most,
     capped,
     date_check,
     matches,
+    not_in_future,
     one_of,
     raise_if_any,
+    same_date_on_every_row,
     text_schema,
 )
 from pcnreport.data.readers._files import open_table
@@ -28,12 +32,22 @@ from pcnreport.data.readers._tables import Rows, tidy, to_dates, to_int
 
 # EXTRACT_DATE: like 01JAN2021 in the releases the interim report used, ISO (2026-06-01) in June 2026's.
 EXTRACT_DATE_FORMATS = ("%d%b%Y", "%Y-%m-%d")
+# A monthly extract is taken on one day: every row carries the same EXTRACT_DATE (a file mixing two is two
+# releases spliced together), and that day has passed.
+EXTRACT_DATE_CHECKS = [
+    date_check(EXTRACT_DATE_FORMATS, "a date like 01JAN2021 or 2021-01-01"),
+    same_date_on_every_row(EXTRACT_DATE_FORMATS, "the extract date of the file's other rows (one extract a file)"),
+    not_in_future(EXTRACT_DATE_FORMATS, "an extract date no later than today"),
+]
+# Any count of patients (a practice's list, or its patients in one band or small area) is at most the
+# largest list a practice could have (`_checks.MAX_LIST_SIZE`).
+PATIENTS = [WHOLE_NUMBER, at_most(MAX_LIST_SIZE, f"at most {MAX_LIST_SIZE:,} patients (a practice's list)")]
 REGISTRATIONS_SCHEMA = text_schema(
     {
-        "extract_date": date_check(EXTRACT_DATE_FORMATS, "a date like 01JAN2021 or 2021-01-01"),
+        "extract_date": EXTRACT_DATE_CHECKS,
         "ccg_code": CCG,
         "practice_code": PRACTICE,
-        "list_size": WHOLE_NUMBER,
+        "list_size": PATIENTS,
     }
 )
 
@@ -53,7 +67,7 @@ LSOA_SCHEMA = text_schema(
             "an LSOA code: E01 (or W01, S01, N21) and 6 digits, like E01000001, or one of "
             + ", ".join(f"'{value}'" for value in NO_AREA),
         ),
-        "patients": WHOLE_NUMBER,
+        "patients": PATIENTS,
     }
 )
 
@@ -64,7 +78,7 @@ BANDS_SCHEMA = text_schema(
         "practice_code": PRACTICE,
         "sex": one_of(["ALL", "MALE", "FEMALE"], "ALL, MALE or FEMALE"),
         "age_group": matches(r"ALL|\d+_\d+|\d+\+", "an age band like 0_4, 65_69 or 95+, or ALL"),
-        "patients": WHOLE_NUMBER,
+        "patients": PATIENTS,
     }
 )
 AGED_65_PLUS_FROM = 65
@@ -84,8 +98,8 @@ def _whole_or_near(expected: str) -> pa.Check:
 WIDE_SCHEMA = text_schema(
     {
         "practice_code": PRACTICE,
-        "list_size": _whole_or_near("a whole number >= 0"),
-        "aged_65_plus": _whole_or_near("a whole number >= 0"),
+        "list_size": [_whole_or_near("a whole number >= 0"), PATIENTS[1]],
+        "aged_65_plus": [_whole_or_near("a whole number >= 0"), PATIENTS[1]],
     }
 )
 
