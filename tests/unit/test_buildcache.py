@@ -259,3 +259,57 @@ def test_a_run_reading_a_generated_file_is_keyed_by_its_bytes(project, monkeypat
     numbers.unlink()
     gone = buildcache.plan_notebook(project, notebook, parameters, FileHasher(), "lib", "env")
     assert gone.runs and gone.components["generated"] == {"_build/areas/ccg-00L.json": None}
+
+
+def _stored(project: Path) -> tuple[Path, str]:
+    """Store one run of a.ipynb (one output, its executed copy); returns (notebook, key)."""
+    notebook = project / "analysis" / "a.ipynb"
+    output = project / "figures" / "fig.md"
+    output.parent.mkdir(exist_ok=True)
+    output.write_text("figure")
+    executed = project / "_build" / "notebooks" / "a.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    executed.write_text("{}")
+    key = buildcache.store_run(project, notebook, executed, _parameters(project), {"widgets": {"path": "x"}},
+                               [output], FileHasher(), "lib", "env")
+    return notebook, key
+
+
+def test_an_entry_missing_some_of_its_files_is_not_taken_as_complete(project):
+    # What deleting an entry in place and being killed part-way would leave: entry.json, not every file.
+    notebook, key = _stored(project)
+    assert buildcache.entry_complete(project, key)
+    (buildcache.entry_dir(project, key) / "files" / "figures" / "fig.md").unlink()
+    assert not buildcache.entry_complete(project, key)
+    plan = buildcache.plan_notebook(project, notebook, _parameters(project), FileHasher(), "lib", "env")
+    assert plan.reasons == ["its cached outputs are missing"]
+    # The run done again replaces the damaged entry with a complete one.
+    assert _stored(project)[1] == key and buildcache.entry_complete(project, key)
+    assert not buildcache.plan_notebook(project, notebook, _parameters(project), FileHasher(), "lib", "env").runs
+
+
+def test_a_run_killed_before_its_record_leaves_no_entry_a_build_would_trust(project):
+    # The entry is assembled under a hidden name and its record written last: a leftover staging folder
+    # is not an entry, and prune deletes it.
+    key = _stored(project)[1]
+    cache = project / buildcache.CACHE_DIR
+    leftover = cache / ".a.killed"
+    (leftover / "files").mkdir(parents=True)
+    (leftover / "entry.json").write_text('{"outputs": {}}')
+    orphan = cache / ("f" * 64)
+    (orphan / "files").mkdir(parents=True)
+    buildcache.prune(project)
+    assert not leftover.exists() and not orphan.exists()
+    assert sorted(p.name for p in cache.iterdir() if p.is_dir()) == [key]
+
+
+def test_a_pruned_entry_leaves_its_key_before_its_files_go(project, monkeypatch):
+    # Deleted in place, an entry killed part-way would keep its entry.json and only some of its files.
+    key = _stored(project)[1]
+    (project / buildcache.CACHE_DIR / "a.reads.json").unlink()  # no record names the entry any more
+    entry = buildcache.entry_dir(project, key)
+    while_deleting = []
+    monkeypatch.setattr(buildcache.shutil, "rmtree", lambda path, ignore_errors=False: while_deleting.append(
+        (Path(path).name, entry.exists())))
+    buildcache.prune(project)
+    assert while_deleting and all(name.startswith(".") and not under_key for name, under_key in while_deleting)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from pcnreport.build.kernels import Run, run_all
+from pcnreport.build.kernels import ReusedKernel, Run, local_socket_kernel_manager, run_all
 from pcnreport.core import errors, runlog
 
 
@@ -78,3 +80,54 @@ def test_a_user_error_in_a_cell_keeps_its_exit_code(tmp_path):
         run_all(runs, tmp_path, jobs=1, done=lambda run, seconds: None)
     assert caught.value.exit_code == errors.DataNotFoundError.exit_code
     assert "(profile region-Y56): no ePCN file in /data" in str(caught.value)
+
+
+def _recording_signals(km) -> list:
+    """Record every signal the manager sends its kernel, and "kill" for a kill (and still do them)."""
+    sent: list = []
+    send, kill = km._async_signal_kernel, km._async_kill_kernel
+
+    async def recording(signum):
+        sent.append(signum)
+        await send(signum)
+
+    async def recording_kill(*args, **kwargs):
+        sent.append("kill")
+        await kill(*args, **kwargs)
+
+    km._async_signal_kernel, km._async_kill_kernel = recording, recording_kill
+    return sent
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_kernel_is_shut_down_without_an_interrupt(tmp_path):
+    # The interrupt jupyter_client sends before a shutdown made ipykernel print
+    # "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." after successful builds.
+    from jupyter_core.utils import run_sync
+
+    km = local_socket_kernel_manager(str(tmp_path))(kernel_name="python3")
+    run_sync(km.start_kernel)()
+    pid = km.provisioner.pid
+    sent = _recording_signals(km)
+    run_sync(km.interrupt_kernel)()  # asked for outside a shutdown (a cell's timeout): still sent
+    assert sent == [signal.SIGINT]
+    sent.clear()
+    run_sync(km.shutdown_kernel)()
+    assert signal.SIGINT not in sent and not km.has_kernel and _gone(pid)
+
+
+def test_a_reused_kernel_is_shut_down_by_request_not_by_signal(tmp_path):
+    notebook = _notebook(tmp_path / "nb.ipynb", BODY)
+    kernel = ReusedKernel(tmp_path)
+    kernel.run(Run("one", notebook, tmp_path / "out.ipynb", {"name": "a"}, tmp_path / "l.jsonl"))
+    pid = kernel.km.provisioner.pid
+    sent = _recording_signals(kernel.km)
+    kernel.shutdown()
+    assert sent == [] and _gone(pid)  # no interrupt, no kill: the kernel exited when asked

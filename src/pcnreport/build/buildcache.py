@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcnreport.core.atomic import copy_atomic, write_text_atomic
+from pcnreport.core.atomic import copy_atomic, discard_directory, write_text_atomic
 from pcnreport.core.hashing import FileHasher, sha256_json, tree_hashes
 
 CACHE_DIR = Path("_build") / "cache"
@@ -220,11 +220,26 @@ def plan_notebook(
         plan.reasons = ["no previous run"]
     elif record.get("key") != key:
         plan.reasons = explain_change(record.get("components", {}), components)
-    elif not (entry_dir(project, key) / "entry.json").is_file():
+    elif not entry_complete(project, key):
         plan.reasons = ["its cached outputs are missing"]
     elif force:
         plan.reasons = ["--force"]
     return plan
+
+
+def entry_complete(project: Path, key: str) -> bool:
+    """Whether the cache entry `key` holds everything its `entry.json` lists.
+
+    `store_run` and `prune` never leave a partial entry under a key's name; this also refuses one that
+    was damaged some other way (or left by an older version that deleted entries in place), so that
+    the run is done again rather than restored from files that are not there.
+    """
+    entry = entry_dir(project, key)
+    try:
+        outputs = json.loads((entry / "entry.json").read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return (entry / "executed.ipynb").is_file() and all((entry / "files" / relative).is_file() for relative in outputs)
 
 
 def store_run(
@@ -251,7 +266,7 @@ def store_run(
         # Written outside the project: not an output the report uses.
         if relative is not None and Path(output).is_file():
             files[relative] = hasher(output)
-    if not (target / "entry.json").is_file():
+    if not entry_complete(project, key):
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{run or notebook.stem}."))
         try:
@@ -263,8 +278,9 @@ def store_run(
             (staging / "entry.json").write_text(
                 json.dumps({"notebook": notebook.name, "outputs": files}, indent=1, sort_keys=True), encoding="utf-8"
             )
-            if target.exists():
-                shutil.rmtree(target)
+            # Whatever is under the key's name lacks its entry.json (see the test above): moved aside
+            # before it is deleted, so a kill part-way never leaves a partial entry under the key.
+            discard_directory(target)
             os.replace(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -353,5 +369,9 @@ def prune(project: Path) -> None:
             continue
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in wanted and entry.name != "logs":
-            if entry.name.startswith(".") or len(entry.name) == 64:
+            if entry.name.startswith("."):
                 shutil.rmtree(entry, ignore_errors=True)
+            elif len(entry.name) == 64:
+                # Renamed to a hidden name first: a prune killed part-way must not leave an entry with its
+                # entry.json and only some of its files under a key a later build may ask for again.
+                discard_directory(entry)

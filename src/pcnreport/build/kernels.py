@@ -52,6 +52,19 @@ def local_socket_kernel_manager(socket_dir: str, env: dict[str, str] | None = No
                 kw["env"] = {**(kw.get("env") or os.environ), **env}
             return await super()._async_pre_start_kernel(**kw)
 
+        async def _async_interrupt_kernel(self):
+            # jupyter_client's shutdown_kernel interrupts the kernel (SIGINT) before asking it to shut
+            # down. Our kernels are idle by then (every cell has replied), so the interrupt stops
+            # nothing; but when the signal lands while ipykernel is still inside a message handler, it
+            # logs "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." to the build's stderr,
+            # telling the user something failed when nothing did. During a shutdown the signal is
+            # therefore skipped: the shutdown request (and, failing that, SIGTERM then SIGKILL) stops
+            # the kernel. An interrupt asked for at any other time (nbclient's on a cell timeout)
+            # goes through the public `interrupt_kernel` and is sent as before.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return LocalSocketKernelManager
 
 
@@ -153,7 +166,9 @@ class ReusedKernel:
 
         try:
             if self.km.has_kernel:
-                run_sync(self.km.shutdown_kernel)(now=True)
+                # A shutdown request, not a kill: the kernel exits on its own within a fraction of a
+                # second (a kernel that does not is terminated after `shutdown_wait_time`).
+                run_sync(self.km.shutdown_kernel)(now=False)
         finally:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 

@@ -97,7 +97,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     project = Path(options.project_dir).resolve()
     timings: dict[str, float] = {}
     with project_lock(project):
-        publish.recover_directory(project / OUTPUT_DIR)
+        # A build killed earlier (SIGKILL, a power cut) may have left a staging folder or, where folders
+        # cannot be swapped in one step, the published site renamed aside: put things back first.
+        publish.recover(project)
         if options.data_dir is not None:
             resolve_data_dir(project, options, generate=False)  # a mistyped --data-dir is reported first
         # Reads only the chapters: a feature the pandoc path cannot render fails in milliseconds,

@@ -1,5 +1,10 @@
 """The render step: key it by every file it reads, render the book into a staging folder, check its
 numbers and links, and only then swap it in for `_book/` (atomic publishing, recovery after a crash).
+
+Killed at any moment (tests/functional/test_build_killed.py), a build leaves `_book/` complete: the
+old site until the single step that exchanges it with the staging folder, the new one after
+(`core.atomic.replace_directory`). What a killed build leaves in `_build/` (a staging folder, an old
+site caught before its deletion) is deleted by the next build's `recover`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from pathlib import Path
 from pcnreport.build import buildcache, profile_runs
 from pcnreport.build.context import OUTPUT_DIR, Context
 from pcnreport.core import errors
-from pcnreport.core.atomic import current_umask
+from pcnreport.core.atomic import current_umask, recover_directory, replace_directory, write_text_atomic
 from pcnreport.core.hashing import sha256_json, tree_hashes
 
 BUILD_KEY_FILE = ".build-key.json"  # in _book/: the render step's key, published with the site it describes
@@ -22,6 +27,27 @@ BUILD_KEY_FILE = ".build-key.json"  # in _book/: the render step's key, publishe
 RENDER_ROOT_SUFFIXES = (".qmd", ".yml", ".yaml", ".bib", ".css", ".csl", ".scss", ".lua", ".typ", ".html")
 RENDER_WARNINGS = "render-warnings.log"  # in _build/: the last render's warnings, one a line
 RENDER_FOLDERS = ("chapters", "profiles", "_generated", "figures", "_build/notebooks", "_typst")  # _typst: Quarto's PDF frame
+STAGING_ROOT = "_build"
+STAGING_PREFIX = "site."  # _build/site.XXXXXXXX: a render in progress (or one a killed build left)
+
+
+def recover(project: Path) -> None:
+    """Clear up after a build that was killed: put back a site caught mid-publish (where the system
+    cannot swap folders in one step) and delete staging folders no build is using any more.
+
+    Called by a build holding the project's lock, so no other build's staging folder can be among them.
+    """
+    from pcnreport.render.quarto_path import PROFILE_FILE
+
+    project = Path(project)
+    recover_directory(project / OUTPUT_DIR)
+    staging_root = project / STAGING_ROOT
+    # site.*: staging folders; .site.*: what was being deleted (an old site after the exchange) and
+    # Quarto's folder for the PDF beside a staging folder.
+    for leftover in [*staging_root.glob(f"{STAGING_PREFIX}*"), *staging_root.glob(f".{STAGING_PREFIX}*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+    # Quarto's website profile lives only for one render: left behind, it would change the render key.
+    (project / PROFILE_FILE).unlink(missing_ok=True)
 
 
 def render_components(ctx: Context) -> dict:
@@ -73,9 +99,9 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
     # A computed number typed into the prose would go stale silently when the data change.
     variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
     checks.check_no_typed_numbers(project, variables)
-    staging_root = project / "_build"
+    staging_root = project / STAGING_ROOT
     staging_root.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=staging_root, prefix="site."))
+    staging = Path(tempfile.mkdtemp(dir=staging_root, prefix=STAGING_PREFIX))
     try:
         # Pages whose pandoc input is unchanged come from _build/cache/render (a chapter's edit
         # re-converts that chapter, not the 150 pages around it).
@@ -88,7 +114,7 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
         # Quarto's warnings (a dead cross-reference, an unresolved link) do not fail its render: keep them
         # where a reader of the build can find them, rather than dropping them with its output.
         warnings_log = staging_root / RENDER_WARNINGS
-        warnings_log.write_text("".join(f"{line}\n" for line in rendered.warnings), encoding="utf-8")
+        write_text_atomic(warnings_log, "".join(f"{line}\n" for line in rendered.warnings), record=False, fsync=False)
         # The executed notebooks are the provenance of every number: publish them with the site.
         (staging / "notebooks").mkdir()
         for notebook in ctx.notebooks():
@@ -104,7 +130,7 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
         changes.write_published_numbers(staging, variables)
         site_index = rendered.site_index.relative_to(staging).as_posix()
         pdf = rendered.pdf.relative_to(staging).as_posix()
-        # The key travels inside the site it describes: swapped in by the same rename, never out of step.
+        # The key travels inside the site it describes: swapped in by the same step, never out of step.
         (staging / BUILD_KEY_FILE).write_text(json.dumps({
             "key": sha256_json(components), "components": components,
             "site_index": site_index, "pdf": pdf, "renderer": rendered.renderer,
@@ -116,35 +142,9 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
 
 
 def publish_directory(staging: Path, target: Path) -> None:
-    """Replace `target` with the complete folder `staging`.
-
-    POSIX cannot swap two non-empty folders in one call, so the old folder is first renamed aside
-    (`.target.old`), the new one renamed in, and only then the old one deleted. If the process dies
-    between the two renames, `recover_directory` puts the old one back on the next run.
-    """
+    """Replace `target` with the complete folder `staging`, so that `target` is at every instant
+    either the whole old site or the whole new one (see `core.atomic.replace_directory`)."""
     staging, target = Path(staging), Path(target)
     # Staging folders come from mkdtemp (owner-only); a published site must be readable by a web server.
     os.chmod(staging, 0o777 & ~current_umask())
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if target.exists():
-        os.replace(target, backup)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if backup.exists() and not target.exists():
-            os.replace(backup, target)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def recover_directory(target: Path) -> None:
-    """Restore `target` from its backup if a previous publish was interrupted mid-swap."""
-    target = Path(target)
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        if target.exists():
-            shutil.rmtree(backup)
-        else:
-            os.replace(backup, target)
+    replace_directory(staging, target)
