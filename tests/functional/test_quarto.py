@@ -31,7 +31,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 QUARTO_TOOL = REPO_ROOT.parent / "shared" / "tools" / "quarto"
 QUARTO_VERSION = "1.9.38"
 # Published by one renderer only, by design: each renderer's own scripts and styles, and its search index.
-RENDERER_FILES = re.compile(r"^(site_libs/|search\.json$|\.build-key\.json$)")
+# Each renderer's own furniture. Quarto writes a sitemap (and a robots.txt naming it) because the book
+# has a site-url; checked on its own below.
+RENDERER_FILES = re.compile(r"^(site_libs/|search\.json$|\.build-key\.json$|sitemap\.xml$|robots\.txt$)")
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -189,6 +191,9 @@ def test_quarto_build_publishes_every_page_and_file_the_fallback_does(both_build
     # Only the current downloads: no stale copy from _book/ or the build cache nested inside the site.
     assert not [f for f in files if f.count("figures/") > 1 or "_build/" in f or "_book/" in f]
     assert (quarto / "search.json").is_file()  # Quarto's own search
+    # The sitemap gives search engines every chapter at the published address (book.site-url).
+    sitemap = (quarto / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://pcn-report.github.io/pcn-report/chapters/06-pcn-characteristics.html" in sitemap
 
 
 def test_quarto_and_fallback_pages_print_the_same_numbers(both_builds):
@@ -217,7 +222,7 @@ def test_every_quarto_page_carries_the_data_notice_as_a_banner(both_builds):
 
 
 def test_quarto_pdf_matches_the_fallback_pdf(both_builds):
-    _, fallback, quarto, _, _, _ = both_builds
+    project, fallback, quarto, _, _, _ = both_builds
     ours, theirs = pdf_text(fallback / "pcn-report.pdf"), pdf_text(quarto / "pcn-report.pdf")
     notice = "Synthetic data."
     # No page left blank by the template (orange-book starts chapters on right-hand pages): every page
@@ -226,9 +231,9 @@ def test_quarto_pdf_matches_the_fallback_pdf(both_builds):
         body = re.sub(r"^.*?seed \d+\.", "", page) if notice in page else page
         assert len(re.sub(r"[\s\d]", "", body)) > 20, f"page {i} of Quarto's PDF is blank"
     assert abs(len(theirs) - len(ours)) <= 0.1 * len(ours)
-    # A title page with the edition's date, as the fallback's.
-    date = re.search(r"\d{4}-\d{2}-\d{2}", ours[0]).group(0)
-    assert date in theirs[0]
+    # A title page naming the edition ("Edition 0.2.0, 7 December 2026"), as the fallback's.
+    edition = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))["edition"]["line"]
+    assert edition in " ".join(ours[0].split()) and edition in " ".join(theirs[0].split())
     whole_ours, whole_theirs = " ".join(ours), " ".join(theirs)
     # Author-date citations into one References section, not Typst's numeric "Bibliography".
     assert "Bibliography" not in whole_theirs
