@@ -21,7 +21,8 @@ SHARED_DATA_ABSENT = "../shared/data is absent: real publisher extracts are not 
 
 # The project's sources: what a build reads. Copied into a temporary project so tests never
 # touch the developer's own _book/ or caches.
-PROJECT_SOURCES = ("_quarto.yml", "_typst", "styles.css", "index.qmd", "references.qmd", "references.bib", "chapters", "analysis", "data")
+PROJECT_SOURCES = ("_quarto.yml", "_typst", "styles.css", "index.qmd", "references.qmd", "references.bib", "CHANGELOG.md",
+                   "chapters", "analysis", "data")
 
 
 def _required(variable: str) -> bool:

@@ -164,6 +164,7 @@ def test_facts_are_the_same_on_every_run_and_follow_the_option(tmp_path, monkeyp
     assert facts["site_url"] == "https://example.org/book"
     assert facts["commit_text"] == "a copy outside git (no commit recorded)"
     assert (facts["build_date"], facts["build_date_source"]) == ("2026-12-07", "the edition's date")
+    assert facts["build_text"] == "Built on 7 December 2026 from a copy outside git (no commit recorded)"
     assert facts["data_licences"] == ("Open Government Licence v3.0 (2 datasets); "
                                       "research data, not public (1 dataset)")
     assert edition.edition_facts(project, "https://live.example.org/")["site_url"] == "https://live.example.org"
@@ -187,7 +188,7 @@ def test_files_for_the_renderers(tmp_path, monkeypatch):
     assert metadata["book"]["date"] == "2026-12-07"
     assert metadata["edition-line"] == "Edition 0.2.0, 7 December 2026"
     assert metadata["book"]["page-footer"]["left"] == (
-        "Edition 0.2.0, 7 December 2026 · Built 6 December 2026 from commit abc1234 with uncommitted changes")
+        "Edition 0.2.0, 7 December 2026 · Built on 6 December 2026 from commit abc1234 with uncommitted changes")
     assert metadata["book"]["page-footer"]["right"] == [{"text": "About this edition", "href": "chapters/colophon.qmd"}]
     typst = metadata["format"]["typst"]
     assert typst["pcn-verso-title"] == "About this edition"
@@ -205,3 +206,12 @@ def test_the_editions_identity_is_not_listed_among_changed_numbers():
 
     variables = {"edition": {"commit": "abc1234", "build_date": "2026-12-07"}, "pcn_size": {"pcns": "1,250"}}
     assert changes.flatten(variables) == {"pcn_size.pcns": "1,250"}
+
+
+def test_without_a_release_or_a_commit_the_edition_says_so_in_whole_sentences(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    project = _project(tmp_path)
+    (project / "CHANGELOG.md").unlink()  # a project without a change log has no released edition
+    facts = edition.edition_facts(project)
+    assert (facts["line"], facts["year"]) == ("Unreleased edition", "n.d.")
+    assert facts["build_text"] == "Built from a copy outside git (no commit recorded), on a date not recorded"

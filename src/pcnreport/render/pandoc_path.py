@@ -136,8 +136,8 @@ def _footer_args(book: Book, edition: dict, page: PurePosixPath) -> list[str]:
 
     if not edition.get("line"):
         return []
-    built = f"Built {edition.get('build_date_text', '')} from {edition.get('commit_text', '')}"
-    args = ["-V", f"edition-line={html.escape(edition['line'])}", "-V", f"edition-build={html.escape(built)}"]
+    args = ["-V", f"edition-line={html.escape(edition['line'])}",
+            "-V", f"edition-build={html.escape(edition.get('build_text', ''))}"]
     colophon = _colophon_chapter(book)
     if colophon is not None:
         args += ["-V", f"colophon={site.rel_href(PurePosixPath(colophon.page.as_posix()), page)}"]

@@ -262,6 +262,9 @@ def edition_facts(project: Path, site_url: str | None = None, commit: Commit | N
         "commit_text": commit.text,
         "build_date": built.isoformat() if built else "",
         "build_date_text": long_date(built) if built else "not recorded",
+        # The footer's and the colophon's clause, whole, so that a missing date never reads "built on not recorded".
+        "build_text": (f"Built on {long_date(built)} from {commit.text}" if built
+                       else f"Built from {commit.text}, on a date not recorded"),
         "build_date_source": built_from,
         "data_licences": data_licences(project),
     }
@@ -302,7 +305,7 @@ def write_files(project: Path, facts: dict, colophon: str | None) -> None:
     project = Path(project)
     write_text_atomic(project / CHANGELOG_PAGE, changelog_markdown(read_changelog(project)))
     title, verso = split_colophon(colophon) if colophon else ("", "")
-    footer = f"{facts['line']} · Built {facts['build_date_text']} from {facts['commit_text']}"
+    footer = f"{facts['line']} · {facts['build_text']}"
     metadata: dict = {
         "book": {
             # The book's date is the edition's (not the day it was rendered: `last-modified` would be).
