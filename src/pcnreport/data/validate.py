@@ -13,6 +13,7 @@ Problems and warnings:
   checksum is enforced;
 - a dataset absent from the folder is listed as missing, which is not a problem by itself (not every
   analysis needs every dataset; the build reports what it lacks);
+- an extract date outside the month its release folder names (`release_period`) is a problem;
 - a practice-level dataset covering too few of the ePCN member practices (`coverage`) is a problem of
   that dataset: its file reads, but holds too little of England to compute national figures on. Checked
   once every file has read, as it joins two of them.
@@ -149,6 +150,7 @@ def _read_problems(
     # Imported only now: the readers import pandas (about a second), which a build whose files all
     # passed before need not pay for.
     from pcnreport.data import readers
+    from pcnreport.data.release_period import period_problems
 
     reader = getattr(readers, dataset.reader, None)
     if reader is None:
@@ -169,7 +171,7 @@ def _read_problems(
         return [f"{dataset.reader} failed unexpectedly (a bug in the reader): {type(exc).__name__}: {exc}"]
     if keep is not None:
         keep[dataset.name] = table
-    return []
+    return [f"'{found.path}': {problem}" for problem in period_problems(found.release, table)]
 
 
 def _needs_coverage(name: str) -> bool:
