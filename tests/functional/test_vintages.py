@@ -171,7 +171,8 @@ def test_the_area_profiles_are_the_sub_icb_locations(built_sub_icb):
     assert "sub-ICB location" in page and "CCG" not in page
     # The 42 ICBs of the practice mapping, each listing its sub-ICB locations (linked) and PCNs; each
     # sub-ICB location's page links its ICB.
-    mapping = pd.read_csv(next((result.data_dir / "registrations-map").glob("*/gp-reg-pat-prac-map.csv")), dtype=str)
+    # The latest month: the sample also holds the mapping of every month before it (CCG-era ones included).
+    mapping = pd.read_csv(max((result.data_dir / "registrations-map").glob("*/gp-reg-pat-prac-map.csv")), dtype=str)
     icb_of = dict(zip(mapping["SUB_ICB_LOCATION_CODE"], mapping["ICB_CODE"]))
     assert {p.stem for p in profiles.glob("icb-*.html")} == {f"icb-{code}" for code in set(icb_of.values())}
     assert len(set(icb_of.values())) == 42

@@ -19,7 +19,7 @@ import pandas as pd
 from pcnreport.core import runlog
 from pcnreport.core.errors import DataNotFoundError
 from pcnreport.data import readers, small_areas, synth
-from pcnreport.data.catalogue import Catalogue, LocatedFile, load_catalogue, locate
+from pcnreport.data.catalogue import Catalogue, LocatedFile, dataset_folders, load_catalogue, locate
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.data.tablecache import TableCache
 
@@ -72,6 +72,44 @@ class DataInputs:
                 table = self._in_build_vintage(name, table)
             self._tables[name] = table
         return self._tables[name]
+
+    def all_releases(self, name: str) -> list[LocatedFile]:
+        """Every release of the dataset in the data folder, oldest first (the monthly practice mapping:
+        one a month); DataNotFoundError if there is none.
+
+        The run log records the dataset as `locate` does (its latest release, which a new month changes,
+        so the notebook re-runs) and then each release's file in order, so the log names every file read.
+        """
+        self.locate(name)  # the record the build keys on; raises when the folder has no release
+        dataset = self.catalogue[name]
+        names = sorted({
+            release.name for folder in dataset_folders(self.data_dir, dataset) for release in folder.iterdir()
+            if release.is_dir() and not release.name.startswith(".")
+        })  # fmt: skip
+        found = []
+        for release in names:
+            try:
+                found.append(locate(self.data_dir, dataset, release))
+            except DataNotFoundError:
+                continue  # a folder without the dataset's file (a partial download): not a release
+        for located in found:
+            runlog.record_read(name, located.path, located.member)
+        runlog.record_read(name, self.found[name].path, self.found[name].member)  # the key's record last
+        return found
+
+    def read_all_releases(self, name: str) -> dict[str, object]:
+        """Release -> the dataset's tidy table, for every release in the folder, oldest first (for the
+        practice mapping, `analysis.landscape.Snapshot`s are made from these). Each table comes from the
+        table cache when that file was read before, so a new month parses one file."""
+        reader_name = self.catalogue[name].reader
+        reader = getattr(readers, reader_name)
+        tables = {}
+        for located in self.all_releases(name):
+            if self.table_cache is None:
+                tables[located.release] = reader(located.path)
+            else:
+                tables[located.release] = self.table_cache.read(name, reader_name, located.path, reader)
+        return tables
 
     def check_small_areas(self) -> None:
         """Read every LSOA-keyed table in the build's vintage, so that tables of two census vintages

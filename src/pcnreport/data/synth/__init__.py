@@ -27,7 +27,10 @@ That is the default vintage, 2019-12: the formats of the interim report's Decemb
 organisations in the formats published at a later date (sheet names, header rows, code shapes, the
 commissioner level, number styles, release folders): `vintages` is the one table of those differences,
 `headers` holds every era's header rows, and the writers read both rather than branching on dates. The
-later vintages also carry the registrations' practice mapping (registrations-map/<month>/).
+later vintages also carry the registrations' practice mapping (registrations-map/<month>/), and with
+it the sample as a history (`history`): the mapping of every month from 2020-04 (quarterly to 2021),
+with PCNs opening, merging, splitting and re-coded and practices moving, and SYNTHETIC-HISTORY.json, the
+record of every event planted.
 
 Nothing in it is real, and every name says so (SYNTHETIC PRACTICE 0001, SYNTHETIC PCN 0001, NHS
 SYNTHETIC CCG 001). Codes have the real shapes, so the readers' checks apply unchanged, but are chosen to
@@ -46,7 +49,7 @@ Modules, in the order `write_sample` runs them: `organisations` (CCGs, PCNs, pra
 PCN's rurality, age, deprivation, workload), `geography` (MSOAs and LSOAs on a map, RUC, IMD), `lsoa`
 (where patients live), `registrations`, `qof`, `payments`, `federations`, `epcn`, `interviews`,
 `boundaries` (the geography's grid as MSOA and CCG boundaries), and in the later vintages
-`practice_map` (and in the latest, `lsoa2021`: the small areas redrawn for the 2021 census); `spec` holds every calibration target, `draws` the sampling helpers, `formats` the byte
+`practice_map` and `history` (and in the latest, `lsoa2021`: the small areas redrawn for the 2021 census); `spec` holds every calibration target, `draws` the sampling helpers, `formats` the byte
 conventions, `vintages` and `headers` the format eras.
 
 Calibration: the distributions follow what the interim report publishes about PCNs in January 2020
@@ -98,9 +101,14 @@ def write_sample(
     """
     out_dir = Path(out_dir)
     era = get_vintage(vintage)
-    contents = _contents(spec, era)
+    contents, history = _contents(spec, era)
     paths = era.paths
     written = {name: write_bytes_atomic(out_dir / paths[name], data) for name, data in contents.items()}
+    # The history's other months (and the record of its events) are files of the sample too, named in the
+    # marker with the rest; `written` keeps one file a dataset, the vintage's own.
+    for path, data in history.items():
+        write_bytes_atomic(out_dir / path, data)
+    files = {paths[name]: data for name, data in contents.items()} | history
     marker = {
         "synthetic": True,
         "seed": spec.seed,
@@ -108,14 +116,15 @@ def write_sample(
         "generator": GENERATOR,
         "version": GENERATOR_VERSION,
         "spec": asdict(spec),
-        "files": {paths[name]: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
+        "files": {path: hashlib.sha256(data).hexdigest() for path, data in files.items()},
     }
     write_text_atomic(out_dir / MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
     return written
 
 
-def _contents(spec: SyntheticSpec, vintage: Vintage) -> dict[str, bytes]:
-    """Every file's bytes, by dataset name (the keys of the vintage's paths)."""
+def _contents(spec: SyntheticSpec, vintage: Vintage) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every file's bytes, by dataset name (the keys of the vintage's paths); and the history's files by
+    path (`history`: the practice mapping's earlier months and the record of what they plant)."""
     # Imported here, not at the top: a build that finds its sample already written (every rebuild)
     # should not pay for importing numpy, pandas and openpyxl just to read the marker.
     from pcnreport.data.synth import boundaries, federations, geography, interviews, lsoa, qof, registrations
@@ -158,16 +167,19 @@ def _contents(spec: SyntheticSpec, vintage: Vintage) -> dict[str, bytes]:
 
         contents["boundaries-sub-icb"] = commissioner_boundaries.sub_icb_geojson(places, ccgs)
         contents["boundaries-icb"] = commissioner_boundaries.icb_geojson(places, ccgs)
+    months = {}
     if "registrations-map" in vintage.paths:
+        from pcnreport.data.synth.history import history_files
         from pcnreport.data.synth.practice_map import practice_map_csv
 
         contents["registrations-map"] = practice_map_csv(practices, ccgs, vintage)
+        months = history_files(practices, pcns, april_2020, vintage, streams["history"])
     if vintage.lsoa_vintage == "2021":
         from pcnreport.data.synth.lsoa2021 import small_area_files
 
         contents.update(small_area_files(places, where, practices, vintage, when, spec.seed))
     # A vintage writes the datasets its era published (QOF's organisation reference ended in 2018/19).
-    return {name: data for name, data in contents.items() if name in vintage.paths}
+    return {name: data for name, data in contents.items() if name in vintage.paths}, months
 
 
 def is_synthetic(data_dir: Path) -> bool:

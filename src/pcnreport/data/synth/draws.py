@@ -11,7 +11,7 @@ import numpy as np
 
 # Stream names in spawn order. Append only: a child's seed depends on its position, so adding a stage at
 # the end leaves every earlier stage's draws (and files) unchanged.
-STREAMS = ("ccgs", "pcns", "practices", "payments", "traits", "geography", "lsoa", "age", "qof", "federations")
+STREAMS = ("ccgs", "pcns", "practices", "payments", "traits", "geography", "lsoa", "age", "qof", "federations", "history")
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 GENERATOR = "pcnreport.synth"
 # Bump when the files a given seed (and vintage) produces change: the marker records it, so a cached build
-# can tell. 6: the marker records the vintage; the default vintage's files are those of version 5.
-GENERATOR_VERSION = 6
+# can tell. 6: the marker records the vintage; the default vintage's files are those of version 5. 7: the
+# later vintages add the practice mapping's history (every month from 2020-04); the default's files are 6's.
+GENERATOR_VERSION = 7
 MARKER = "SYNTHETIC.json"
 
 SAMPLE_PATHS = {
