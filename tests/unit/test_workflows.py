@@ -260,14 +260,20 @@ def test_make_check_updates_fails_on_a_network_error(tmp_path):
     assert "cannot reach the publisher" in result.stderr
 
 
-def test_make_site_passes_data_and_release_safely(tmp_path):
-    # A stand-in pcnreport that records its arguments: what `make site` would run, without a build.
+def _recording_pcnreport(tmp_path: Path) -> tuple[Path, Path]:
+    """(a bin folder, a file): a stand-in pcnreport in the folder that writes its arguments to the file."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     record = tmp_path / "argv.json"
     script = fake_bin / "pcnreport"
     script.write_text(f"#!{sys.executable}\nimport json, sys\njson.dump(sys.argv[1:], open({str(record)!r}, 'w'))\n")
     script.chmod(0o755)
+    return fake_bin, record
+
+
+def test_make_site_passes_data_and_release_safely(tmp_path):
+    # A stand-in pcnreport that records its arguments: what `make site` would run, without a build.
+    fake_bin, record = _recording_pcnreport(tmp_path)
     hostile = "2024-05; touch pwned $(touch pwned2) `touch pwned3`"
     result = make("site", "DATA=.cache/data", env={"RELEASE": hostile}, bin_dir=fake_bin)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -294,12 +300,7 @@ def test_make_site_passes_data_and_release_safely(tmp_path):
 
 def test_make_site_passes_the_live_address_safely(tmp_path):
     # Both workflows' builds print the live site's address in the book's "how to cite" (--site-url).
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    record = tmp_path / "argv.json"
-    script = fake_bin / "pcnreport"
-    script.write_text(f"#!{sys.executable}\nimport json, sys\njson.dump(sys.argv[1:], open({str(record)!r}, 'w'))\n")
-    script.chmod(0o755)
+    fake_bin, record = _recording_pcnreport(tmp_path)
     address = "https://example.github.io/pcn-report; touch pwned5"
     result = make("site", env={"RELEASE": "", "SITE_URL": address}, bin_dir=fake_bin)
     assert result.returncode == 0, result.stderr
