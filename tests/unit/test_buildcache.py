@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -89,6 +90,25 @@ def test_a_new_release_of_a_dataset_read_changes_the_key(project):
     newer.mkdir()
     (newer / "widgets.csv").write_text("a,b\n1,2\n")
     assert _key(project) != before
+
+
+def test_an_older_release_read_by_name_keys_the_run_too(project):
+    # A notebook reading every month (DataInputs.all_releases) records each release it read: editing or
+    # deleting an older month changes its key, not only a new latest month.
+    data = project.parent / "data" / "widgets"
+    (data / "2021-01").mkdir()
+    (data / "2021-01" / "widgets.csv").write_text("a,b\n1,2\n")
+    reads = {"widgets": {"path": "x", "member": None}}
+    for month in ("2020-01", "2021-01"):
+        reads[f"widgets@{month}"] = {"path": "x", "member": None, "dataset": "widgets", "release": month}
+    before = _key(project, reads=reads)
+    only_latest = _key(project, reads={"widgets": {"path": "x", "member": None}})
+    (data / "2020-01" / "widgets.csv").write_text("a,b\n1,3\n")
+    assert _key(project, reads=reads) != before
+    assert _key(project, reads={"widgets": {"path": "x", "member": None}}) == only_latest  # the latest alone: blind to it
+    edited = _key(project, reads=reads)
+    shutil.rmtree(data / "2020-01")
+    assert _key(project, reads=reads) != edited
 
 
 def test_notebook_parameters_library_and_pins_change_the_key(project):

@@ -224,6 +224,9 @@ def test_inputs_read_every_month_and_log_each_file(latest, tmp_path, monkeypatch
     # The build's key records the dataset under its name, at its latest release (a new month re-runs).
     reads, _writes = runlog.load(log)
     assert Path(reads["registrations-map"]["path"]).parent.name == "2026-06"
+    # ... and each month under its own name, so an edited or deleted older month re-runs the notebook too.
+    assert set(reads) == {"registrations-map"} | {f"registrations-map@{month}" for month in tables}
+    assert {reads[f"registrations-map@{m}"]["release"] for m in tables} == set(tables)
     assert inputs.releases == {"registrations-map": "2026-06"}
 
 

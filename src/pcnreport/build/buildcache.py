@@ -108,21 +108,25 @@ def _data_components(
     catalogue = catalogue_of(parameters, memo)
     wanted = parameters.get("releases") or {}
     data = {}
-    for dataset in sorted(reads):
-        known = ("dataset", catalogue_path, str(data_dir), dataset, wanted.get(dataset))
+    for name in sorted(reads):
+        # A read of one release (every month of a dataset) is looked for at that release; a dataset's
+        # read at the release the build would take now (its latest, or the one the parameters pin).
+        dataset = reads[name].get("dataset", name)
+        release = reads[name].get("release", wanted.get(dataset))
+        known = ("dataset", catalogue_path, str(data_dir), dataset, release)
         if known in memo:
-            data[dataset] = memo[known]
+            data[name] = memo[known]
             continue
         try:
-            found = locate(Path(data_dir), catalogue[dataset], wanted.get(dataset))
+            found = locate(Path(data_dir), catalogue[dataset], release)
         except (DataNotFoundError, KeyError):
-            data[dataset] = None
+            data[name] = None
             continue
         try:
             shown = found.path.resolve().relative_to(Path(data_dir).resolve()).as_posix()
         except ValueError:
             shown = str(found.path)
-        data[dataset] = memo[known] = {"file": shown, "member": found.member, "sha256": hasher(found.path)}
+        data[name] = memo[known] = {"file": shown, "member": found.member, "sha256": hasher(found.path)}
     return data
 
 

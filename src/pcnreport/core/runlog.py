@@ -26,9 +26,19 @@ def _append(event: dict) -> None:
         handle.write(json.dumps(event, sort_keys=True) + "\n")
 
 
-def record_read(dataset: str, path: Path | None, member: str | None = None) -> None:
-    """`dataset` was located at `path` (None: absent from the data folder)."""
-    _append({"read": dataset, "path": str(Path(path).resolve()) if path else None, "member": member})
+def record_read(dataset: str, path: Path | None, member: str | None = None, release: str | None = None) -> None:
+    """`dataset` was located at `path` (None: absent from the data folder). With `release`, that one
+    release was read (a notebook reading every month of a dataset): the run's key then covers that
+    release's file as well as the dataset's latest, so an edited or deleted older month re-runs it."""
+    event = {"read": dataset, "path": str(Path(path).resolve()) if path else None, "member": member}
+    if release is not None:
+        event["release"] = release
+    _append(event)
+
+
+def read_key(dataset: str, release: str | None = None) -> str:
+    """The key of a read in `load_all`'s dict: the dataset, or `dataset@release` for one release."""
+    return dataset if release is None else f"{dataset}@{release}"
 
 
 def record_generated(path: Path) -> None:
@@ -42,7 +52,8 @@ def record_write(path: Path) -> None:
 
 def load_all(path: Path) -> tuple[dict[str, dict], list[Path], list[Path]]:
     """(dataset -> {"path", "member"}, files written, generated files read) from a run log, in one
-    pass; each file once, in the order first seen; empty when nothing was recorded."""
+    pass; each file once, in the order first seen; empty when nothing was recorded. A read of one
+    release (`record_read(..., release=)`) is keyed `dataset@release` and also names both."""
     reads: dict[str, dict] = {}
     writes: list[Path] = []
     generated: list[Path] = []
@@ -51,7 +62,10 @@ def load_all(path: Path) -> tuple[dict[str, dict], list[Path], list[Path]]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
         if "read" in event:
-            reads[event["read"]] = {"path": event["path"], "member": event.get("member")}
+            read = {"path": event["path"], "member": event.get("member")}
+            if "release" in event:
+                read |= {"dataset": event["read"], "release": event["release"]}
+            reads[read_key(event["read"], event.get("release"))] = read
         elif "wrote" in event:
             writes.append(Path(event["wrote"]))
         elif "generated" in event:

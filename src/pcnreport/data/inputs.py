@@ -77,8 +77,9 @@ class DataInputs:
         """Every release of the dataset in the data folder, oldest first (the monthly practice mapping:
         one a month); DataNotFoundError if there is none.
 
-        The run log records the dataset as `locate` does (its latest release, which a new month changes,
-        so the notebook re-runs) and then each release's file in order, so the log names every file read.
+        The run log records the dataset as `locate` does (its latest release: a new month changes it) and
+        each release read, so the run's key covers every month's file: an edited or deleted older month
+        re-runs the notebook too.
         """
         self.locate(name)  # the record the build keys on; raises when the folder has no release
         dataset = self.catalogue[name]
@@ -93,8 +94,7 @@ class DataInputs:
             except DataNotFoundError:
                 continue  # a folder without the dataset's file (a partial download): not a release
         for located in found:
-            runlog.record_read(name, located.path, located.member)
-        runlog.record_read(name, self.found[name].path, self.found[name].member)  # the key's record last
+            runlog.record_read(name, located.path, located.member, release=located.release)
         return found
 
     def read_all_releases(self, name: str) -> dict[str, object]:
