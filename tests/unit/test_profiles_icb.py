@@ -189,18 +189,33 @@ class _Found:
         self.release = release
 
 
-class _Inputs:
-    """The part of DataInputs the link reads: located releases and tables."""
+def _folder(root, releases: dict[str, list[str]]):
+    """A data folder holding (empty) files of the given releases: where the link looks for months."""
+    files = {"registrations-map": "gp-reg-pat-prac-map.csv", "registrations": "gp-reg-pat-prac-all.csv",
+             "practice-ccg": "MAPPING_NHS_GEOGRAPHIES_1920.csv"}
+    folders = {"registrations-map": "registrations-map", "registrations": "registrations", "practice-ccg": "qof"}
+    for name, names in releases.items():
+        for release in names:
+            (root / folders[name] / release).mkdir(parents=True, exist_ok=True)
+            (root / folders[name] / release / files[name]).touch()
+    return root
 
-    def __init__(self, tables: dict, releases: dict, catalogue):
-        self.tables, self.releases_found, self.catalogue, self.read_names = tables, releases, catalogue, []
+
+class _Inputs:
+    """The part of DataInputs the link reads: located releases (the latest present, or the one wanted) and
+    tables."""
+
+    def __init__(self, tables: dict, releases: dict, catalogue, root):
+        self.tables, self.catalogue, self.read_names = tables, catalogue, []
+        self.data_dir = _folder(root, {name: [release] for name, release in releases.items()} | {"registrations": ["2026-06"]})
+        self.releases_found, self.releases_wanted = releases, {}
 
     def locate(self, name):
         from pcnreport.core.errors import DataNotFoundError
 
         if name not in self.releases_found:
             raise DataNotFoundError(name)
-        return _Found(self.releases_found[name])
+        return _Found(self.releases_wanted.get(name, self.releases_found[name]))
 
     def read(self, name):
         self.read_names.append(name)
@@ -214,16 +229,37 @@ def test_the_link_comes_from_the_newer_mapping_and_says_which(tmp_path):
 
     catalogue = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.yaml")
     tables = {"practice-ccg": _mapping(), "registrations-map": _monthly("sub-icb")}
-    newer = _Inputs(tables, {"practice-ccg": "2021-22", "registrations-map": "2023-01"}, catalogue)
+    newer = _Inputs(tables, {"practice-ccg": "2021-22", "registrations-map": "2023-01"}, catalogue, tmp_path / "a")
     link = commissioner_link.practice_commissioners(newer)
     assert (link.dataset, link.release, list(link.table["practice_code"])) == ("registrations-map", "2023-01", ["A00001"])
     assert newer.read_names == ["registrations-map"]
-    older = _Inputs(tables, {"practice-ccg": "2023-24", "registrations-map": "2023-01"}, catalogue)
+    older = _Inputs(tables, {"practice-ccg": "2023-24", "registrations-map": "2023-01"}, catalogue, tmp_path / "b")
     assert commissioner_link.practice_commissioners(older).dataset == "practice-ccg"
-    without = _Inputs(tables, {"practice-ccg": "2019-20"}, catalogue)
+    without = _Inputs(tables, {"practice-ccg": "2019-20"}, catalogue, tmp_path / "c")
     link = commissioner_link.practice_commissioners(without)
     assert (link.dataset, len(link.table)) == ("practice-ccg", 6)
     assert "newer than QOF's" in commissioner_link.describe("registrations-map", "2023-01")
+
+
+@pytest.mark.parametrize(("registrations", "maps", "wanted", "expected"), [
+    ("2023-01", ["2022-12", "2023-01", "2023-02"], None, "2023-01"),  # the registrations' own month
+    ("2023-01", ["2022-10", "2023-04"], None, "2022-10"),  # else the latest before it, never a later one
+    ("2020-01", ["2020-04", "2026-06"], None, None),  # the default sample: later months only -> QOF's
+    ("2023-01", ["2022-10", "2023-04"], "2023-04", "2023-04"),  # a release asked for is taken
+    ("unversioned", ["2022-10", "2023-04"], None, "2023-04"),  # an undated registrations file: the latest
+    ("2023-01", [], None, None),
+])
+def test_the_monthly_mapping_is_the_registrations_month_s_or_an_earlier_one(tmp_path, registrations, maps, wanted, expected):
+    from pathlib import Path
+
+    from pcnreport.data.catalogue import load_catalogue
+
+    catalogue = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.yaml")
+    root = _folder(tmp_path, {"registrations-map": maps, "registrations": [registrations]})
+    if registrations == "unversioned":
+        (root / "registrations" / "unversioned" / "gp-reg-pat-prac-all.csv").rename(root / "registrations" / "gp-reg-pat-prac-all.csv")
+    asked = {"registrations-map": wanted} if wanted else {}
+    assert commissioner_link.monthly_release(root, catalogue, asked) == expected
 
 
 def test_the_words_say_which_mapping_placed_the_practices():

@@ -20,6 +20,7 @@ import pytest
 
 from pcnreport.core.errors import DataFormatError
 from pcnreport.data.synth import MARKER, SAMPLE_PATHS, SyntheticSpec, is_synthetic, write_sample
+from pcnreport.data.synth.history import HISTORY_FILE, history_months
 
 DEFAULT_SEED = SyntheticSpec().seed
 # Calibration is checked for the default seed and one other: it must come from the method (stratified
@@ -111,7 +112,10 @@ def test_write_sample_returns_each_dataset_and_its_file(default_sample):
 
 def test_same_seed_gives_byte_identical_files(default_sample, tmp_path):
     first = _tree_hashes(default_sample.root)
-    assert set(first) == {*SAMPLE_PATHS.values(), MARKER}
+    # The datasets, the marker, and the history after the interim report: every month of the registrations'
+    # practice mapping from April 2020 to the latest vintage's, with the record of its events.
+    history = {f"registrations-map/{m}/gp-reg-pat-prac-map.csv" for m in history_months("2026-06")} | {HISTORY_FILE}
+    assert set(first) == {*SAMPLE_PATHS.values(), MARKER} | history
     # Written again over a copy of the first write (one write, not two: each takes ~12 s): the same
     # bytes, and the temporary files and renames leave nothing else behind.
     again = shutil.copytree(default_sample.root, tmp_path / "again")
@@ -130,7 +134,10 @@ def test_marker_records_seed_generator_and_file_hashes(default_sample):
     assert marker["seed"] == DEFAULT_SEED
     assert marker["generator"] == "pcnreport.synth"
     assert isinstance(marker["version"], int)
-    assert marker["files"] == {SAMPLE_PATHS[name]: _sha256(path) for name, path in default_sample.files.items()}
+    datasets = {SAMPLE_PATHS[name]: _sha256(path) for name, path in default_sample.files.items()}
+    history = {path: _sha256(default_sample.root / path) for path in marker["files"] if path not in datasets}
+    assert marker["files"] == datasets | history
+    assert len(history) == len(history_months("2026-06")) + 1  # the months and SYNTHETIC-HISTORY.json
 
 
 def test_is_synthetic(default_sample, tmp_path):

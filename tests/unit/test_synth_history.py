@@ -20,7 +20,7 @@ import pytest
 from pcnreport.analysis import landscape
 from pcnreport.data import readers
 from pcnreport.data.synth import MARKER, SyntheticSpec, get_vintage, write_sample
-from pcnreport.data.synth.history import HISTORY_FILE, history_months, month_format, plan_history
+from pcnreport.data.synth.history import HISTORY_FILE, history_months, month_format, plan_forward, plan_history
 
 # The real maps of January 2022 and October 2025 (../shared/data-later), as counted for the issue.
 REAL_2022_01_TO_2025_10 = {"opened": 69, "merged": 18, "split": 8, "dissolved": 0, "recoded": 9, "moves": 396}
@@ -43,6 +43,16 @@ def _organisations(seed: int):
 def _planned(seed: int = SyntheticSpec().seed, end: str = "2026-06"):
     practices, pcns, rng = _organisations(seed)
     return practices, plan_history(practices, pcns, history_months(end), rng)
+
+
+@functools.cache
+def _planned_forward(seed: int = SyntheticSpec().seed):
+    """The default vintage's history: from its own PCNs in January 2020 to the latest vintage's month."""
+    practices, pcns, rng = _organisations(seed)
+    return practices, plan_forward(practices, pcns, ["2020-01", *history_months("2026-06")], rng)
+
+
+DIRECTIONS = {"backward": _planned, "forward": _planned_forward}
 
 
 def _snapshots(practices, history) -> dict[str, landscape.Snapshot]:
@@ -86,8 +96,9 @@ def test_months_start_in_april_2020_quarterly_then_monthly_from_2022():
     assert history_months("2020-01") == []
 
 
-def test_consecutive_months_differ_by_exactly_the_events_planted_between_them():
-    practices, history = _planned()
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_consecutive_months_differ_by_exactly_the_events_planted_between_them(direction):
+    practices, history = DIRECTIONS[direction]()
     snapshots = _snapshots(practices, history)
     by_month: dict[str, list[dict]] = {}
     for event in history.events:
@@ -111,10 +122,12 @@ def test_consecutive_months_differ_by_exactly_the_events_planted_between_them():
         assert {p for p, *_ in split_moves} == set(planted["split_moves"]), after
         assert moved - split_moves == planted["moves"], after
         checked.update(e["kind"] for e in by_month.get(after, []))
-    # Every kind was planted, and at the real maps' rate: over 75 months about 75/45 of their counts.
+    # Every kind was planted, and at the real maps' rate: over 75 months (78 from January 2020) about
+    # 75/45 of their counts.
+    span = {"backward": 75, "forward": 78}[direction]
     assert set(checked) == {"opened", "merged", "split", "recoded", "moved"}
-    assert checked["opened"] == pytest.approx(69 * 75 / 45, abs=2)
-    assert checked["merged"] == pytest.approx(18 * 75 / 45, abs=2)
+    assert checked["opened"] == pytest.approx(69 * span / 45, abs=2)
+    assert checked["merged"] == pytest.approx(18 * span / 45, abs=2)
 
 
 def test_the_change_over_the_real_comparison_months_is_about_the_real_one():
@@ -139,6 +152,17 @@ def test_the_history_ends_in_the_sample_s_own_pcns_and_starts_smaller():
     first, _names = history.pcn_columns(0)
     assert 1_100 < len(set(first) - {None}) < practices["pcn_code"].nunique()
     # Practices in no PCN stay out of PCNs throughout; every PCN of every month has practices.
+    none = practices["pcn_code"].isna().to_numpy()
+    assert all((ids[none] == -1).all() and (ids[~none] >= 0).all() for ids in history.member)
+
+
+def test_the_default_vintage_s_history_starts_in_its_own_pcns_and_grows():
+    practices, history = _planned_forward()
+    first, _names = history.pcn_columns(0)
+    assert history.months[0] == "2020-01" and history.months[1] == "2020-04" and history.months[-1] == "2026-06"
+    assert list(first) == [code if isinstance(code, str) else None for code in practices["pcn_code"]]
+    last, _names = history.pcn_columns(len(history.months) - 1)
+    assert practices["pcn_code"].nunique() < len(set(last) - {None}) < 1_400
     none = practices["pcn_code"].isna().to_numpy()
     assert all((ids[none] == -1).all() and (ids[~none] >= 0).all() for ids in history.member)
 

@@ -43,7 +43,6 @@ def executed_path(executed_dir: Path, area_type: str, area_code: str) -> Path:
 
 def _mapping_files(data_dir: Path, parameters: dict, memo: dict | None) -> dict:
     """The located mapping files: QOF's, and the monthly one when the folder has it."""
-    from pcnreport.core.errors import DataNotFoundError
     from pcnreport.data.catalogue import locate
 
     catalogue = buildcache.catalogue_of(parameters, memo)
@@ -51,11 +50,14 @@ def _mapping_files(data_dir: Path, parameters: dict, memo: dict | None) -> dict:
     found = {MAPPING: locate(Path(data_dir), catalogue[MAPPING], wanted.get(MAPPING))}
     if MONTHLY_MAPPING not in catalogue.datasets:  # a catalogue of the QOF mapping alone
         return found
-    try:
-        found[MONTHLY_MAPPING] = locate(Path(data_dir), catalogue[MONTHLY_MAPPING], wanted.get(MONTHLY_MAPPING))
-    except DataNotFoundError:
+    from pcnreport.data.commissioner_link import monthly_release
+
+    release = monthly_release(Path(data_dir), catalogue, wanted)
+    if release is None:
         if catalogue[MONTHLY_MAPPING].required:
-            raise
+            locate(Path(data_dir), catalogue[MONTHLY_MAPPING])  # raises, naming the dataset
+        return found
+    found[MONTHLY_MAPPING] = locate(Path(data_dir), catalogue[MONTHLY_MAPPING], release)
     return found
 
 

@@ -393,6 +393,11 @@ def locate(data_dir: Path, dataset: Dataset, release: str | None = None) -> Loca
     return candidates[0]
 
 
+def located_releases(data_dir: Path, dataset: Dataset) -> list[str]:
+    """The releases of `dataset` present in the data folder (folders holding its file), sorted."""
+    return sorted({c.release for folder in dataset_folders(data_dir, dataset) for c in _in_folder(folder, dataset)})
+
+
 def dataset_folders(data_dir: Path, dataset: Dataset) -> list[Path]:
     return [Path(data_dir) / name for name in (dataset.folder, *dataset.also_in) if (Path(data_dir) / name).is_dir()]
 

@@ -10,6 +10,11 @@ monthly one, so a build on 2026 registrations does not place practices with 2024
 Digital publishes a QOF year in the autumn after it ends, with the practices' geography of then); a
 monthly mapping's release is its month (2023-01). A release name of another shape cannot be dated, so
 QOF's mapping is kept rather than guessed around.
+
+Which monthly mapping: the one of the registrations' month the build reads, or the latest before it, never
+a later one. The mapping and the list sizes are one publication; a folder holding later months too (the
+chapter "Since the interim report" reads every month, and the default sample carries them all) must not
+move an edition's practices to a geography of years after its list sizes.
 """
 
 from __future__ import annotations
@@ -59,6 +64,30 @@ def source_of(qof_release: str, monthly_release: str | None) -> str:
     return MONTHLY_MAPPING if monthly_is_newer(qof_release, monthly_release) else QOF_MAPPING
 
 
+REGISTRATIONS = "registrations"
+
+
+def monthly_release(data_dir, catalogue, wanted: dict | None = None) -> str | None:
+    """The release of the monthly mapping a build reads: the one `wanted` names, else the latest on or
+    before the month of the registrations it reads; None when the folder has none (then QOF's is used).
+    A registrations release that is not a month cannot be compared: the latest mapping then."""
+    from pcnreport.data.catalogue import locate, located_releases
+
+    wanted = wanted or {}
+    if wanted.get(MONTHLY_MAPPING):
+        return wanted[MONTHLY_MAPPING]
+    releases = located_releases(data_dir, catalogue[MONTHLY_MAPPING])
+    month = None
+    if REGISTRATIONS in catalogue.datasets:  # a catalogue of the mappings alone has no month to hold to
+        try:
+            month = locate(data_dir, catalogue[REGISTRATIONS], wanted.get(REGISTRATIONS)).release
+        except DataNotFoundError:
+            pass
+    if month is not None and _MONTH.fullmatch(month):
+        releases = [r for r in releases if not _MONTH.fullmatch(r) or r <= month]
+    return max(releases) if releases else None
+
+
 def practice_commissioners(inputs) -> Link:
     """The link for a `pcnreport.data.inputs.DataInputs`: read from the newer of the two mappings.
 
@@ -69,12 +98,14 @@ def practice_commissioners(inputs) -> Link:
     qof = inputs.locate(QOF_MAPPING)
     if MONTHLY_MAPPING not in inputs.catalogue.datasets:  # a catalogue of the QOF mapping alone
         return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
-    try:
-        monthly = inputs.locate(MONTHLY_MAPPING)
-    except DataNotFoundError:
+    release = monthly_release(inputs.data_dir, inputs.catalogue, inputs.releases_wanted)
+    if release is None:
         if inputs.catalogue[MONTHLY_MAPPING].required:
-            raise
+            inputs.locate(MONTHLY_MAPPING)  # raises, naming the dataset and where it was looked for
         monthly = None
+    else:
+        inputs.releases_wanted.setdefault(MONTHLY_MAPPING, release)
+        monthly = inputs.locate(MONTHLY_MAPPING)
     if chosen(qof, monthly) is monthly:
         return _link(as_practice_ccg(inputs.read(MONTHLY_MAPPING)), MONTHLY_MAPPING, monthly.release)
     return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)

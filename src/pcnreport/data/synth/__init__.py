@@ -167,13 +167,13 @@ def _contents(spec: SyntheticSpec, vintage: Vintage) -> tuple[dict[str, bytes], 
 
         contents["boundaries-sub-icb"] = commissioner_boundaries.sub_icb_geojson(places, ccgs)
         contents["boundaries-icb"] = commissioner_boundaries.icb_geojson(places, ccgs)
-    months = {}
+    from pcnreport.data.synth.history import history_files
+
     if "registrations-map" in vintage.paths:
-        from pcnreport.data.synth.history import history_files
         from pcnreport.data.synth.practice_map import practice_map_csv
 
         contents["registrations-map"] = practice_map_csv(practices, ccgs, vintage)
-        months = history_files(practices, pcns, april_2020, vintage, streams["history"])
+    months = history_files(practices, pcns, april_2020, vintage, streams["history"])
     if vintage.lsoa_vintage == "2021":
         from pcnreport.data.synth.lsoa2021 import small_area_files
 

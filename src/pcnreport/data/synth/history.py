@@ -148,7 +148,8 @@ def plan_history(
     practices: pd.DataFrame, pcns: pd.DataFrame, months: list[str], rng: np.random.Generator,
     spec: HistorySpec | None = None,
 ) -> History:  # fmt: skip
-    """Draw the history ending in the sample's own PCNs (`practices["pcn"]`, ids into `pcns`)."""
+    """Draw the history ending in the sample's own PCNs (`practices["pcn"]`, ids into `pcns`): the later
+    vintages, whose last month is their own release."""
     spec = spec or HistorySpec()
     history = History(months=list(months), member=[], codes=list(pcns["code"]), names=list(pcns["name"]), events=[])
     if not months:
@@ -161,8 +162,33 @@ def plan_history(
         after = planter.undo_step(after, counts, months[i - 1], months[i])
         states.append(after)
     history.member = states[::-1]
-    history.events.sort(key=lambda e: (e["month"], KINDS.index(e["kind"]), e.get("pcn", ""), e.get("practice", "")))
+    history.events.sort(key=_event_order)
     return history
+
+
+def plan_forward(
+    practices: pd.DataFrame, pcns: pd.DataFrame, months: list[str], rng: np.random.Generator,
+    spec: HistorySpec | None = None,
+) -> History:  # fmt: skip
+    """Draw the history starting from the sample's own PCNs in `months[0]`: the default vintage, whose
+    PCNs are the interim report's (January 2020), so its later months must grow out of them."""
+    spec = spec or HistorySpec()
+    history = History(months=list(months), member=[], codes=list(pcns["code"]), names=list(pcns["name"]), events=[])
+    if not months:
+        return history
+    planter = _ForwardPlanter(history, pcns["ccg"].tolist(), practices["code"].tolist(), rng, spec)
+    state = practices["pcn"].to_numpy().astype(int)
+    history.member = [state]
+    for i in range(1, len(months)):
+        counts = {kind: _count(spec.rates[kind], months[0], months[i - 1], months[i]) for kind in KINDS}
+        state = planter.step(state, counts, months[i - 1], months[i])
+        history.member.append(state)
+    history.events.sort(key=_event_order)
+    return history
+
+
+def _event_order(event: dict) -> tuple:
+    return event["month"], KINDS.index(event["kind"]), event.get("pcn", ""), event.get("practice", "")
 
 
 def _count(rate: float, first: str, start: str, end: str) -> int:
@@ -279,6 +305,86 @@ class _Planter:
         return None
 
 
+class _ForwardPlanter(_Planter):
+    """Plants one step's events at a time on the month before, adding the PCNs the events create. Each kind
+    mirrors the undone one of `_Planter`, so both directions leave the same traces in consecutive months."""
+
+    def step(self, before: np.ndarray, counts: dict[str, int], start: str, end: str) -> np.ndarray:
+        after = before.copy()
+        members = _members(before)
+        taken: set[int] = set()
+        by_ccg: dict[int, list[int]] = {}
+        for pcn in members:
+            by_ccg.setdefault(self.ccg[pcn], []).append(pcn)
+        plant = {RECODED: self._recode, MERGED: self._merge, SPLIT: self._split, OPENED: self._open, MOVED: self._move}
+        for kind in KINDS:
+            for _ in range(counts[kind]):
+                event = plant[kind](after, members, by_ccg, taken)
+                if event is not None:
+                    self.history.events.append({"kind": kind, "since": start, "month": end, **event})
+        return after
+
+    def _recode(self, after, members, by_ccg, taken):
+        for old in self._free(members, taken):
+            new = self.new_pcn(self.ccg[old], self.history.names[old])
+            after[members[old]] = new
+            taken.update((old, new))
+            return {"pcn": self.history.codes[old], "to": self.history.codes[new]}
+        return None
+
+    def _merge(self, after, members, by_ccg, taken):
+        for gone in self._free(members, taken, largest=self.spec.max_merging_practices):
+            into = self._partner(gone, by_ccg, members, taken)
+            if into is None:
+                continue
+            after[members[gone]] = into
+            taken.update((gone, into))
+            return {"pcn": self.history.codes[gone], "to": self.history.codes[into], "practices": self._codes(members[gone])}
+        return None
+
+    def _split(self, after, members, by_ccg, taken):
+        # Two PCNs taking one or two practices each, or three taking one each: none takes over half.
+        parts = 2 if self.rng.random() < 0.7 else 3
+        each = int(self.rng.integers(1, 3)) if parts == 2 else 1
+        for gone in self._free(members, taken, smallest=parts * each, largest=parts * each):
+            chosen: list[int] = []
+            while len(chosen) < parts:
+                other = self._partner(gone, by_ccg, members, taken | set(chosen) | {gone})
+                if other is None:
+                    break
+                chosen.append(other)
+            if len(chosen) < parts:
+                continue
+            rows = self.rng.permutation(members[gone])
+            for j, pcn in enumerate(chosen):
+                after[rows[j * each:(j + 1) * each]] = pcn
+            taken.update((gone, *chosen))
+            return {"pcn": self.history.codes[gone], "to": sorted(self.history.codes[p] for p in chosen),
+                    "practices": self._codes(rows)}  # fmt: skip
+        return None
+
+    def _open(self, after, members, by_ccg, taken):
+        n = int(self.rng.integers(1, self.spec.max_opening_practices + 1))
+        for source in self._free(members, taken, smallest=n + 1):
+            rows = self.rng.choice(members[source], n, replace=False)
+            new = self.new_pcn(self.ccg[source])
+            after[rows] = new
+            taken.update((source, new))
+            return {"pcn": self.history.codes[new], "from": self.history.codes[source], "practices": self._codes(rows)}
+        return None
+
+    def _move(self, after, members, by_ccg, taken):
+        for source in self._free(members, taken, smallest=2):
+            to = self._partner(source, by_ccg, members, taken)
+            if to is None:
+                continue
+            row = members[source][self.rng.integers(len(members[source]))]
+            after[row] = to
+            taken.update((source, to))
+            return {"practice": self.practice_codes[row], "from": self.history.codes[source], "to": self.history.codes[to]}
+        return None
+
+
 def _members(ids: np.ndarray) -> dict[int, np.ndarray]:
     """PCN id -> its practices' rows, for the PCNs that have any."""
     rows = np.flatnonzero(ids >= 0)
@@ -291,21 +397,36 @@ def history_files(
     practices: pd.DataFrame, pcns: pd.DataFrame, april_2020: pd.DataFrame, vintage: Vintage, rng: np.random.Generator,
     spec: HistorySpec | None = None,
 ) -> dict[str, bytes]:  # fmt: skip
-    """The mapping of every month before the vintage's own (whose file the sample writes anyway) and the
-    record of the history, by path. `april_2020` are the CCGs before any vintage's labels: each month
-    labels them as its own format does."""
+    """The mapping of every month of the history the sample does not write anyway, and the record of the
+    history, by path. `april_2020` are the CCGs before any vintage's labels: each month labels them as its
+    own format does.
+
+    A later vintage writes its own month's mapping itself: its history runs from `FIRST_MONTH` up to that
+    month and ends in the sample's PCNs. The default vintage (the interim report's, January 2020) writes
+    no mapping of its own: its history starts from the sample's PCNs in its registrations' month and runs
+    forward to the latest vintage's month, every month written, so a default build shows what happened
+    since the interim report while its chapters read January 2020's data as before."""
     from pcnreport.data.synth.organisations import label_commissioners
     from pcnreport.data.synth.practice_map import PracticeMapWriter
 
     spec = spec or HistorySpec()
-    end = vintage.extract_day.strftime("%Y-%m")
-    history = plan_history(practices, pcns, history_months(end), rng, spec)
-    if not history.months:
+    own = vintage.extract_day.strftime("%Y-%m")
+    if "registrations-map" in vintage.paths:
+        history = plan_history(practices, pcns, history_months(own), rng, spec)
+        written = history.months[:-1]
+        folder = vintage.paths["registrations-map"].split("/")[0]
+    else:
+        latest = max(VINTAGES.values(), key=lambda v: v.extract_day).extract_day.strftime("%Y-%m")
+        history = plan_forward(practices, pcns, [own, *history_months(latest)], rng, spec)
+        written = history.months[1:]
+        folder = "registrations-map"
+    if len(history.months) < 2:
         return {}
-    folder = vintage.paths["registrations-map"].split("/")[0]
     writers: dict[tuple, PracticeMapWriter] = {}  # one a format: a month changes the date and PCN columns only
     files = {}
-    for i, month in enumerate(history.months[:-1]):
+    for i, month in enumerate(history.months):
+        if month not in written:
+            continue
         shape = month_format(month)
         key = _format_key(shape)
         if key not in writers:

@@ -9,7 +9,8 @@ GENERATOR = "pcnreport.synth"
 # Bump when the files a given seed (and vintage) produces change: the marker records it, so a cached build
 # can tell. 6: the marker records the vintage; the default vintage's files are those of version 5. 7: the
 # later vintages add the practice mapping's history (every month from 2020-04); the default's files are 6's.
-GENERATOR_VERSION = 7
+# 8: the default vintage adds the history after it (2020-04 to the latest vintage's month); its other files are 7's.
+GENERATOR_VERSION = 8
 MARKER = "SYNTHETIC.json"
 
 SAMPLE_PATHS = {
