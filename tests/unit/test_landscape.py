@@ -101,3 +101,79 @@ def test_changes_by_year_takes_snapshots_a_year_apart():
         "start": "2020-01", "end": "2021-01", "pcns_start": 6, "pcns_end": 4, "opened": 1,
         "closed_merged": 1, "closed_split": 1, "closed_dissolved": 1, "recoded": 1, "practices_moved": 3,
     }]
+
+
+# --- Series of months: list sizes, years, flows, commissioners, ICBs ------------------------------------
+
+
+@pytest.mark.parametrize(("month", "releases", "expected"), [
+    ("2022-03", ["2022-01", "2022-03", "2022-06"], "2022-03"),  # the month's own
+    ("2022-04", ["2022-01", "2022-03", "2022-06"], "2022-03"),  # else the latest before it
+    ("2021-12", ["2022-01", "2022-03"], "2022-01"),  # else the earliest after it
+    ("2022-04", [], None),
+    ("2022-04", ["unversioned"], None),  # an undated release cannot be placed in time
+])
+def test_each_month_takes_the_list_sizes_of_its_own_or_the_nearest_release(month, releases, expected):
+    assert landscape.sizes_release(month, releases) == expected
+
+
+def test_a_series_joins_each_month_s_mapping_to_its_list_sizes():
+    mapping = pd.DataFrame({"practice_code": ["P1", "P2"], "pcn_code": ["A", "A"], "commissioner_code": ["C1", "C1"]})
+    sizes = {"2020-01": pd.DataFrame({"practice_code": ["P1", "P2"], "list_size": [10_000, 20_000]}),
+             "2021-01": pd.DataFrame({"practice_code": ["P1", "P2"], "list_size": [11_000, 21_000]})}
+    series, used = landscape.series_from({"2021-04": mapping, "2021-01": mapping}, sizes)
+    assert [s.month for s in series] == ["2021-01", "2021-04"]
+    assert used == {"2021-01": "2021-01", "2021-04": "2021-01"}
+    months = landscape.pcn_months(series)
+    assert months["population"].tolist() == [32_000, 32_000]
+    assert list(series[0].members.columns) == ["practice_code", "pcn_code", "commissioner_code"]
+
+
+def test_years_count_back_from_the_latest_taking_the_nearest_earlier_release():
+    quarterly = [snapshot(m, BEFORE.members, {}) for m in ("2020-04", "2020-07", "2020-10", "2021-01", "2021-04")]
+    monthly = [snapshot(m, AFTER.members, {}) for m in ("2022-01", "2022-05", "2022-06")]
+    # From 2022-06: 2021-06 is missing, so 2021-04; then 2020-04; then nothing before 2019-04.
+    assert [s.month for s in landscape.yearly(monthly + quarterly)] == ["2020-04", "2021-04", "2022-06"]
+    assert landscape.yearly([]) == []
+
+
+def test_flows_say_where_the_practices_of_closed_networks_went():
+    flows = landscape.flows_by_year([BEFORE, AFTER])
+    got = dict(zip(flows["destination"], flows["practices"]))
+    # B split: P3 to A (existed), P4 to G (opened); D merged: P7 to E (existed); F dissolved: P10 in no PCN.
+    assert got == {landscape.TO_EXISTING: 2, landscape.TO_NEW: 1, landscape.TO_NO_PCN: 1, landscape.PRACTICE_CLOSED: 0}
+    assert set(flows["start"]) == {"2020-01"} and set(flows["end"]) == {"2021-01"}
+
+
+def _members(rows):
+    return pd.DataFrame(rows, columns=["practice_code", "pcn_code", "commissioner_level", "commissioner_code",
+                                       "icb_or_stp_code", "icb_or_stp_name", "region_code", "region_name"])
+
+
+def test_commissioners_by_month_count_levels_icbs_and_regions_of_practices_in_a_pcn():
+    ccg = _members([("P1", "A", "ccg", "C1", "S1", "STP 1", "Y56", "LONDON"),
+                    ("P2", "B", "ccg", "C2", "S1", "STP 1", "Y56", "LONDON"),
+                    ("P3", None, "ccg", "C3", "S2", "STP 2", "Y58", "SOUTH WEST")])  # in no PCN: not counted
+    sub_icb = _members([("P1", "A", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LONDON"),
+                        ("P2", "B", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LONDON")])
+    table = landscape.commissioners_by_month([landscape.Snapshot("2022-07", sub_icb, pd.DataFrame()),
+                                               landscape.Snapshot("2022-06", ccg, pd.DataFrame())])
+    assert table.to_dict("records") == [
+        {"month": "2022-06", "level": "ccg", "commissioners": 2, "icbs_or_stps": 1, "regions": 1},
+        {"month": "2022-07", "level": "sub-icb", "commissioners": 1, "icbs_or_stps": 1, "regions": 1},
+    ]
+
+
+def test_a_pcn_counts_in_the_icb_of_most_of_its_practices():
+    members = _members([("P1", "A", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LONDON"),
+                        ("P2", "A", "sub-icb", "X2", "I2", "ICB 2", "Y56", "LONDON"),
+                        ("P3", "A", "sub-icb", "X2", "I2", "ICB 2", "Y56", "LONDON"),
+                        ("P4", "B", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LONDON"),
+                        ("P5", "C", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LONDON"),
+                        ("P6", "C", "sub-icb", "X2", "I2", "ICB 2", "Y56", "LONDON")])  # a tie: the first code
+    sizes = pd.DataFrame({"practice_code": [f"P{i}" for i in range(1, 7)], "list_size": [1, 2, 3, 4, 5, 6]})
+    table = landscape.pcns_by_icb(landscape.Snapshot("2023-01", members, sizes))
+    assert table.to_dict("records") == [
+        {"icb_code": "I1", "icb_name": "ICB 1", "region_name": "LONDON", "pcns": 2, "population": 4 + 11},
+        {"icb_code": "I2", "icb_name": "ICB 2", "region_name": "LONDON", "pcns": 1, "population": 6},
+    ]

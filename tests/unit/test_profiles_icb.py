@@ -217,6 +217,13 @@ class _Inputs:
             raise DataNotFoundError(name)
         return _Found(self.releases_wanted.get(name, self.releases_found[name]))
 
+    def locate_release(self, name, release):
+        from pcnreport.core.errors import DataNotFoundError
+
+        if self.releases_found.get(name) != release:
+            raise DataNotFoundError(name)
+        return _Found(release)
+
     def read(self, name):
         self.read_names.append(name)
         return self.tables[name]

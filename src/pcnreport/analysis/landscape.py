@@ -42,6 +42,42 @@ class Snapshot:
     list_sizes: pd.DataFrame
 
 
+def sizes_release(month: str, releases: list[str]) -> str | None:
+    """Which registrations release gives `month`'s list sizes: the month's own, else the latest before it,
+    else the earliest after it (a folder holding the mapping of more months than the list sizes); None
+    when there is none. The chapter prints which releases were used."""
+    dated = sorted(r for r in releases if len(r) == 7 and r[4] == "-")
+    if month in dated:
+        return month
+    before = [r for r in dated if r < month]
+    if before:
+        return before[-1]
+    return dated[0] if dated else None
+
+
+def series_from(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame]) -> tuple[list[Snapshot], dict[str, str]]:
+    """A `Snapshot` a month of the practice mapping (`read_practice_map`'s tables by release), with the
+    list sizes of `sizes_release` (registrations' practice_code, list_size by release); and month ->
+    the registrations release each used. A month with no list sizes at all has none (populations 0)."""
+    used, result = {}, []
+    for month, table in sorted(mappings.items()):
+        release = sizes_release(month, list(sizes))
+        if release is not None:
+            used[month] = release
+            list_sizes = sizes[release][["practice_code", "list_size"]]
+        else:
+            list_sizes = pd.DataFrame({"practice_code": pd.Series(dtype="str"), "list_size": pd.Series(dtype="float")})
+        members = table[[c for c in MEMBER_COLUMNS if c in table.columns]]
+        result.append(Snapshot(month, members, list_sizes))
+    return result, used
+
+
+# What a snapshot keeps of the mapping: membership, and the commissioner, ICB (STP before July 2022) and
+# region each practice belongs to that month.
+MEMBER_COLUMNS = ["practice_code", "pcn_code", "pcn_name", "commissioner_level", "commissioner_code",
+                  "commissioner_name", "icb_or_stp_code", "icb_or_stp_name", "region_code", "region_name"]
+
+
 def pcn_months(snapshots: list[Snapshot]) -> pd.DataFrame:
     """One row a PCN a month: month, pcn_code, practices, population (practices without a list size that
     month count as practices and add no patients, as in chapter 6)."""
@@ -172,14 +208,24 @@ def changes(before: Snapshot, after: Snapshot) -> Changes:
     )
 
 
-def yearly(snapshots: list[Snapshot], month_of_year: str | None = None) -> list[Snapshot]:
-    """The snapshots a year apart: those of `month_of_year` ('01'..'12'; default: the latest snapshot's
-    month), in order, so changes are counted year on year."""
-    if not snapshots:
-        return []
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def yearly(snapshots: list[Snapshot]) -> list[Snapshot]:
+    """The snapshots a year apart, in order, counted back from the latest: for each year before it, the
+    snapshot of that month or, when that month is missing (quarterly releases before 2022, or a folder
+    holding only some months), the latest one before it. So changes are counted year on year."""
     ordered = sorted(snapshots, key=lambda s: s.month)
-    wanted = month_of_year or ordered[-1].month[5:7]
-    return [s for s in ordered if s.month[5:7] == wanted]
+    if not ordered:
+        return []
+    chosen = [ordered[-1]]
+    while True:
+        target = _month_index(chosen[0].month) - 12
+        earlier = [s for s in ordered if _month_index(s.month) <= target]
+        if not earlier:
+            return chosen
+        chosen.insert(0, earlier[-1])
 
 
 def changes_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
@@ -200,3 +246,54 @@ def changes_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
             "practices_moved": len(change.moves),
         })
     return pd.DataFrame(rows)
+
+
+def flows_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """Where the practices of the PCNs closed each year went (`DESTINATIONS`): start, end, destination,
+    practices (every destination named each year, zero included). Re-coded PCNs are not closed."""
+    rows = []
+    for before, after in pairwise(yearly(snapshots)):
+        flows = changes(before, after).flows
+        for where in DESTINATIONS:
+            rows.append({"start": before.month, "end": after.month, "destination": where,
+                         "practices": int(flows.loc[flows["destination"] == where, "practices"].sum())})
+    return pd.DataFrame(rows, columns=["start", "end", "destination", "practices"])
+
+
+def commissioners_by_month(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """One row a month: the commissioner level ('ccg' or 'sub-icb'), how many commissioners, ICBs (STPs in
+    the CCG era: the mapping's icb_or_stp column) and regions hold practices in a PCN."""
+    rows = []
+    for snap in sorted(snapshots, key=lambda s: s.month):
+        members = snap.members.dropna(subset=["pcn_code"])
+        level = members["commissioner_level"].dropna().unique() if "commissioner_level" in members else []
+        rows.append({
+            "month": snap.month,
+            "level": str(level[0]) if len(level) else "",
+            "commissioners": int(members["commissioner_code"].nunique()) if "commissioner_code" in members else 0,
+            "icbs_or_stps": int(members["icb_or_stp_code"].nunique()) if "icb_or_stp_code" in members else 0,
+            "regions": int(members["region_code"].nunique()) if "region_code" in members else 0,
+        })
+    return pd.DataFrame(rows, columns=["month", "level", "commissioners", "icbs_or_stps", "regions"])
+
+
+def pcns_by_icb(snapshot: Snapshot) -> pd.DataFrame:
+    """Each ICB's (STP's, in a CCG-era month) PCNs in one month: icb_code, icb_name, region_name, pcns,
+    population. A PCN counts in the ICB of most of its practices (ties: the first code in order), as
+    chapter 6 counts a PCN in the commissioner that holds most of it."""
+    members = snapshot.members.dropna(subset=["pcn_code"])
+    votes = members.groupby(["pcn_code", "icb_or_stp_code"]).size().rename("n").reset_index()
+    votes = votes.sort_values(["pcn_code", "n", "icb_or_stp_code"], ascending=[True, False, True])
+    home = votes.drop_duplicates("pcn_code").set_index("pcn_code")["icb_or_stp_code"]
+    sizes = measures.pcn_sizes(members[["practice_code", "pcn_code"]], snapshot.list_sizes).set_index("pcn_code")
+    names = members.drop_duplicates("icb_or_stp_code").set_index("icb_or_stp_code")
+    table = (
+        pd.DataFrame({"icb_code": home, "population": sizes["population"].reindex(home.index)})
+        .groupby("icb_code").agg(pcns=("population", "size"), population=("population", "sum"))
+        .reset_index()
+    )
+    table["icb_name"] = table["icb_code"].map(names["icb_or_stp_name"])
+    table["region_name"] = table["icb_code"].map(names["region_name"])
+    return table[["icb_code", "icb_name", "region_name", "pcns", "population"]].sort_values(
+        ["pcns", "icb_code"], ascending=[False, True], ignore_index=True
+    )

@@ -98,17 +98,35 @@ def practice_commissioners(inputs) -> Link:
     qof = inputs.locate(QOF_MAPPING)
     if MONTHLY_MAPPING not in inputs.catalogue.datasets:  # a catalogue of the QOF mapping alone
         return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+    month = _registrations_month(inputs)  # recorded: a new registrations month may change the choice
     release = monthly_release(inputs.data_dir, inputs.catalogue, inputs.releases_wanted)
-    if release is None:
-        if inputs.catalogue[MONTHLY_MAPPING].required:
-            inputs.locate(MONTHLY_MAPPING)  # raises, naming the dataset and where it was looked for
-        monthly = None
+    monthly = None
+    if release is None and inputs.catalogue[MONTHLY_MAPPING].required:
+        inputs.locate(MONTHLY_MAPPING)  # raises, naming the dataset and where it was looked for
+    if release is not None:
+        monthly = inputs.locate_release(MONTHLY_MAPPING, release)
     else:
-        inputs.releases_wanted.setdefault(MONTHLY_MAPPING, release)
-        monthly = inputs.locate(MONTHLY_MAPPING)
+        # None on or before the registrations' month: the run is keyed on that month's mapping being absent,
+        # so supplying it re-runs the notebook, while a later month (read by the chapter on the months since
+        # the interim report) does not.
+        if month is not None:
+            try:
+                inputs.locate_release(MONTHLY_MAPPING, month)
+            except DataNotFoundError:
+                pass
     if chosen(qof, monthly) is monthly:
         return _link(as_practice_ccg(inputs.read(MONTHLY_MAPPING)), MONTHLY_MAPPING, monthly.release)
     return _link(inputs.read(QOF_MAPPING), QOF_MAPPING, qof.release)
+
+
+def _registrations_month(inputs) -> str | None:
+    if REGISTRATIONS not in inputs.catalogue.datasets:
+        return None
+    try:
+        release = inputs.locate(REGISTRATIONS).release
+    except DataNotFoundError:
+        return None
+    return release if _MONTH.fullmatch(release) else None
 
 
 def _link(table: pd.DataFrame, dataset: str, release: str) -> Link:

@@ -56,6 +56,19 @@ class DataInputs:
             self.found[name] = found
         return self.found[name]
 
+    def locate_release(self, name: str, release: str) -> LocatedFile:
+        """The dataset's file of one release, recorded as a read of that release (`dataset@release`), absent
+        included: the build re-runs the notebook when that release's file appears, changes or goes, and
+        not when a later release arrives. `read` then reads this file."""
+        try:
+            found = locate(self.data_dir, self.catalogue[name], release)
+        except DataNotFoundError:
+            runlog.record_read(name, None, release=release)
+            raise
+        runlog.record_read(name, found.path, found.member, release=release)
+        self.found[name] = found
+        return found
+
     def read(self, name: str):
         """The dataset's tidy table (read with its catalogue reader); DataNotFoundError if absent."""
         if name not in self._tables:
@@ -110,6 +123,16 @@ class DataInputs:
             else:
                 tables[located.release] = self.table_cache.read(name, reader_name, located.path, reader)
         return tables
+
+    def read_all_releases_optional(self, name: str) -> dict[str, object]:
+        """Like `read_all_releases`, but {} when the folder has no release of a dataset the catalogue marks
+        not required (the monthly practice mapping: a chapter then says it is not available)."""
+        try:
+            return self.read_all_releases(name)
+        except DataNotFoundError:
+            if self.catalogue[name].required:
+                raise
+            return {}
 
     def check_small_areas(self) -> None:
         """Read every LSOA-keyed table in the build's vintage, so that tables of two census vintages
