@@ -74,7 +74,7 @@ def series_from(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame
 
 # What a snapshot keeps of the mapping: membership, and the commissioner, ICB (STP before July 2022) and
 # region each practice belongs to that month.
-MEMBER_COLUMNS = ["practice_code", "pcn_code", "pcn_name", "commissioner_level", "commissioner_code",
+MEMBER_COLUMNS = ["practice_code", "practice_name", "pcn_code", "pcn_name", "commissioner_level", "commissioner_code",
                   "commissioner_name", "icb_or_stp_code", "icb_or_stp_name", "region_code", "region_name"]
 
 

@@ -124,6 +124,10 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
         for area_type, code, _name in ctx.areas:
             executed = profile_runs.executed_path(ctx.executed_dir, area_type, code)
             shutil.copy2(executed, staging / "notebooks" / profile_runs.EXECUTED_SUBDIR / executed.name)
+        # The PCN directory (website only): its page bodies, framed like the rest of the site.
+        from pcnreport.render import pcn_site
+
+        pcn_site.publish_pages(project, staging, variables)
         # Every internal link and anchor of the new site must resolve before it replaces the old.
         checks.check_site_links(staging)
         # The numbers the next build compares itself with (its "What changed" appendix).
