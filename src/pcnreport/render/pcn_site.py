@@ -35,7 +35,8 @@ caption { text-align: left; font-size: .9rem; color: #444; padding-bottom: .25re
 th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 .n { text-align: right; font-variant-numeric: tabular-nums; }
 .pcn-chart { width: 100%; min-height: 260px; }
-form label { margin-right: .25rem; } form input, form select { margin-right: 1rem; margin-bottom: .5rem; font-size: 1rem; }
+form label { margin-right: .25rem; }
+form input, form select { margin-right: 1rem; margin-bottom: .5rem; font-size: 1rem; max-width: 100%; }
 footer.site-footer { margin-top: 2rem; border-top: 1px solid #ddd; font-size: .85rem; color: #444; padding-bottom: 1rem; }
 """.lstrip()
 
