@@ -79,3 +79,55 @@ def test_the_pdf_carries_the_chapter_with_its_charts_as_vectors(built_project):
     variables = yaml.safe_load((project / "_variables.yml").read_text())
     chapter = " ".join(pages[starts[0] - 2: starts[0] + 8])
     assert variables["landscape"]["pcns_last"] in chapter
+
+
+def test_every_pcn_of_every_month_has_a_light_page_in_the_directory(built_project):
+    project, result = built_project
+    record = json.loads((result.data_dir / HISTORY_FILE).read_text(encoding="utf-8"))
+    directory = project / "_book" / "pcns"
+    index = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+    # Every PCN the history has in a written month (from April 2020), and no other.
+    codes = {r["code"] for r in index}
+    assert len(codes) == len(index) and {p.stem for p in directory.glob("U*.html")} == codes
+    opened = {e["pcn"] for e in record["events"] if e["kind"] in ("opened", "recoded") and e["month"] > "2020-04"}
+    assert opened <= codes
+    assert sum(r["status"] == "open" for r in index) == record["pcns"][record["months"][-1]]
+    sizes = [p.stat().st_size for p in directory.glob("*.html")]
+    assert max(sizes) < 150_000, max(sizes)
+    # The chapter links the directory; every page carries the notice and the footer (checked site-wide).
+    chapter = (project / "_book" / "chapters" / "08-since-the-interim-report.html").read_text(encoding="utf-8")
+    assert 'href="../pcns/index.html"' in chapter
+    merged = next(e for e in record["events"] if e["kind"] == "merged" and e["month"] > "2020-04")
+    page = (directory / f"{merged['pcn']}.html").read_text(encoding="utf-8")
+    assert f'most of its practices joined <a href="{merged["to"]}.html">' in page
+
+
+def test_the_directory_filter_finds_a_pcn_by_code_icb_and_region(built_project, chromium_path):
+    from local_server import serving, static_files
+    from playwright.sync_api import sync_playwright
+
+    project, _ = built_project
+    index = json.loads((project / "_book" / "pcns" / "index.json").read_text(encoding="utf-8"))
+    target = index[len(index) // 2]
+    with serving(static_files(project / "_book")) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/pcns/index.html")
+        page.wait_for_selector("#pcn-results table")
+        page.fill("#pcn-q", target["code"])
+        page.wait_for_function("document.querySelectorAll('#pcn-results tbody tr').length === 1")
+        assert page.inner_text("#pcn-results tbody").startswith(target["name"])
+        page.fill("#pcn-q", "")
+        page.select_option("#pcn-icb", target["icb_code"])
+        page.select_option("#pcn-region", target["region_code"])
+        rows = page.eval_on_selector_all("#pcn-results tbody tr td:first-child", "cells => cells.map(c => c.innerText)")
+        expected = [r["name"] for r in index if r["icb_code"] == target["icb_code"] and r["region_code"] == target["region_code"]]
+        assert rows == expected[:200]
+        # Nothing is wider than a phone's screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.click(f"#pcn-results a[href='{target['code']}.html']")
+        page.wait_for_selector(".pcn-chart[data-drawn='yes'] svg")
+        browser.close()
+    assert errors == []

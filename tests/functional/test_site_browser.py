@@ -48,7 +48,7 @@ def all_pages(book_dir) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def page_paths(all_pages) -> list[str]:
+def page_paths(all_pages, book_dir) -> list[str]:
     """The pages the browser opens: every page but the area profiles, of which the index, the first
     region and the first CCG. The 142 profiles come from one template (tests/unit/test_profiles.py checks
     what it writes); opening each in Chromium and axe would add minutes and find nothing new. The checks
@@ -56,7 +56,16 @@ def page_paths(all_pages) -> list[str]:
     profiles = [p for p in all_pages if p.startswith("profiles/")]
     sample = ["profiles/index.html"] + [next(p for p in profiles if p.startswith(f"profiles/{kind}-"))
                                         for kind in ("region", "ccg")]
-    return [p for p in all_pages if not p.startswith("profiles/")] + sample
+    # The PCN directory likewise: its index, a region's list, and the page of a PCN that closed (the
+    # fullest: a successor link, practices that left) and of one still open; about 1,400 pages share them.
+    directory = [p for p in all_pages if p.startswith("pcns/")]
+    if directory:
+        records = json.loads((book_dir / "pcns" / "index.json").read_text(encoding="utf-8"))
+        closed = next(r["code"] for r in records if r["status"].startswith("closed"))
+        still = next(r["code"] for r in records if r["status"] == "open")
+        sample += ["pcns/index.html", next(p for p in directory if p.startswith("pcns/region-")),
+                   f"pcns/{closed}.html", f"pcns/{still}.html"]
+    return [p for p in all_pages if not p.startswith(("profiles/", "pcns/"))] + sample
 
 
 # --- the HTML files, without a browser -------------------------------------------------------------
@@ -112,7 +121,9 @@ def test_headings_in_order_and_every_figure_has_alternative_text(book_dir, all_p
 
 def test_search_index_covers_every_page(book_dir, all_pages):
     index = (book_dir / "site_libs" / "search-index.js").read_text(encoding="utf-8")
-    for rel in all_pages:
+    # Not the PCN directory's ~1,400 pages: its index page filters them by name, code, ICB and region,
+    # and indexing their text would make the book's search file several times larger for every reader.
+    for rel in [p for p in all_pages if not p.startswith("pcns/")]:
         assert f'"page":"{rel}"' in index, f"{rel} is not in the search index"
     assert (book_dir / "site_libs" / "minisearch-LICENSE.txt").is_file()
 

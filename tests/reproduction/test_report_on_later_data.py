@@ -157,3 +157,45 @@ def test_the_qof_year_is_the_latest_release_with_a_prevalence_file(later_build, 
     assert year == "2017/18"
     assert numbers["numbers"]["population_profile.qof_year"] == year
     assert f"Prevalences are QOF {year} registers" in chapter_text(project)
+
+
+def mapping(data: Path, month: str) -> dict[str, str]:
+    """practice -> PCN of a monthly practice mapping, straight from the file ('U' is no PCN)."""
+    with open(data / "registrations-map" / month / "gp-reg-pat-prac-map.csv", encoding="utf-8-sig", newline="") as handle:
+        return {row["PRACTICE_CODE"]: row["PCN_CODE"] for row in csv.DictReader(handle) if row["PCN_CODE"] != "U"}
+
+
+def registrations(data: Path, release: str) -> dict[str, int]:
+    with open(data / "registrations" / release / "gp-reg-pat-prac-all.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["SEX"] == "ALL" and r["AGE"] == "ALL"]
+    return {row["CODE"]: int(row["NUMBER_OF_PATIENTS"]) for row in rows}
+
+
+def test_the_landscape_chapter_counts_the_real_months_as_the_files_do(later_build, later_data):
+    """Chapter 8 on the real mappings of January 2022 and October 2025: PCNs, and their sizes with the list
+    sizes the chapter says it used (the registrations of January 2021, the latest release before both
+    months: June 2026's is later), against counts made here with csv."""
+    project, _, _ = later_build
+    raw = json.loads((project / "_generated" / "numbers" / "landscape.json").read_text())["raw"]
+    assert raw["sizes_used"] == {"2022-01": "2021-01", "2025-10": "2021-01"}
+    sizes = registrations(later_data, "2021-01")
+    for month, key in (("2022-01", "first"), ("2025-10", "last")):
+        members = mapping(later_data, month)
+        population = collections.Counter()
+        for practice, pcn in members.items():
+            population[pcn] += sizes.get(practice, 0)
+        values = sorted(population.values())
+        middle = len(values) // 2
+        median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        within = sum(1 for v in values if 30_000 <= v <= 50_000) / len(values)
+        assert raw[f"pcns_{key}"] == len(population), month
+        assert raw[f"median_{key}"] == pytest.approx(median), month
+        assert raw[f"share_within_{key}"] == pytest.approx(within), month
+    assert (raw["pcns_first"], raw["pcns_last"]) == (1254, 1297)
+    assert raw["opened"] == 69 and raw["fates"] == {"merged": 18, "split": 8, "dissolved": 0} and raw["recoded"] == 9
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (project / "_book" / "chapters" / "08-since-the-interim-report.html").read_text()))
+    assert "rose by 43 to 1,297 PCNs" in text and "from January 2022 to October 2025, at intervals of up to 45 months" in text
+    # Every PCN of either month has its page in the directory, and no page is over 150 KB.
+    pages = {p.stem for p in (project / "_book" / "pcns").glob("U*.html")}
+    assert set(mapping(later_data, "2022-01").values()) | set(mapping(later_data, "2025-10").values()) <= pages
+    assert max(p.stat().st_size for p in (project / "_book" / "pcns").glob("*.html")) < 150_000
