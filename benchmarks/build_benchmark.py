@@ -1,6 +1,7 @@
 """How long `pcnreport build` takes, and how much memory, on the synthetic national sample.
 
     python benchmarks/build_benchmark.py [--jobs N] [--keep DIR]
+    python benchmarks/build_benchmark.py --cluster   # builds on a local Dask cluster of 1, then 2 workers
 
 In a temporary copy of the project (the sources only, as the functional tests copy them) it times:
 
@@ -21,6 +22,12 @@ reader, the notebooks' computations in one process (no kernels, no table cache; 
 once per area, since every profile page is work a build must do), and one pandoc + Typst render; with
 Quarto on PATH (or `--quarto LAUNCHER`), one Quarto render of the same sources too, and the ratio. Every measurement runs in a fresh process; peak memory is the largest resident set of that
 process or any process it started and waited for (a notebook's kernel), from getrusage.
+
+With `--cluster` it times only cold builds with `--scheduler` (`pcnreport.build.cluster`): on a Dask
+LocalCluster on loopback of 1 worker, then of 2 (one thread each, one process each), each in a fresh copy
+of the project with nothing cached but the synthetic sample. It prints the wall time, the build process's
+peak memory, and each worker's: its own largest resident set and its kernels', collected from the workers
+(client.run) after the build, since the build process's getrusage does not see them.
 """
 
 from __future__ import annotations
@@ -64,10 +71,10 @@ def measure(code: str, project: Path) -> dict:
     return result
 
 
-def build_code(project: Path, jobs: int, force: bool) -> str:
+def build_code(project: Path, jobs: int | None, force: bool, scheduler: str | None = None) -> str:
     return (
         "from pcnreport.build.pipeline import BuildOptions, build\n"
-        f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}))\n"
+        f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}, scheduler={scheduler!r}))\n"
         "extra = {'ran': len(r.ran), 'rendered': r.rendered, 'profiles': r.timings.get('profiles', 0.0),\n"
         "         'profile_runs': sum(name.startswith('profile.') for name in r.ran)}\n"
     )
@@ -244,6 +251,44 @@ def compare_renderers(project: Path, quarto: Path | None, row, render_fallback: 
           f"Quarto {render_quarto['inner']:.1f} s = {render_quarto['inner'] / render_fallback['inner']:.1f}x")
 
 
+def _worker_peak() -> dict:
+    """Run on each Dask worker: the peak resident set (KiB) of the worker process and of the largest
+    kernel it started and waited for (ReusedKernel and papermill kernels are its children)."""
+    import resource
+
+    return {"self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "kernels": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+
+
+def cluster_builds(work: Path, sample: Path) -> None:
+    """Cold builds on a LocalCluster of 1 worker, then 2: wall time and peak memory, per worker too."""
+    from distributed import Client, LocalCluster
+
+    walls = {}
+    for workers in (1, 2):
+        project = work / f"cluster-{workers}" / "pcn-report"
+        project.mkdir(parents=True)
+        for name in SOURCES:
+            source = REPO / name
+            (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / name)
+        # The sample only: generating it is not the build's work (timed once, above), everything else is cold.
+        shutil.copytree(sample, project / ".cache" / "synthetic")
+        # Fresh worker processes for each size, so their peaks are this build's alone.
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as local, Client(local) as client:
+            result = measure(build_code(project, None, False, local.scheduler_address), project)
+            peaks = client.run(_worker_peak)
+        walls[workers] = result["wall"]
+        print(f"  cold build, LocalCluster of {workers} worker(s): {result['wall']:7.2f} s "
+              f"({result['ran']} runs, profiles {result['profiles']:.1f} s); build process {result['rss_kib'] / 1024:.0f} MiB",
+              flush=True)
+        for worker, peak in sorted(peaks.items()):
+            print(f"    worker {worker}: peak {peak['self'] / 1024:.0f} MiB, its largest kernel {peak['kernels'] / 1024:.0f} MiB",
+                  flush=True)
+    print(f"2 workers against 1: {walls[1] / walls[2]:.2f}x faster ({walls[1]:.1f} s -> {walls[2]:.1f} s) "
+          f"on {os.cpu_count()} cores")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks at once (default: cores)")
@@ -253,6 +298,9 @@ def main() -> None:
     parser.add_argument("--quarto", type=Path, default=shutil.which("quarto"),
                         help="the quarto launcher, to time its render against pandoc + Typst's (default: on PATH; "
                              "../shared/tools/quarto/install DEST prints one)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="only cold builds on a local Dask cluster of 1, then 2 workers (--scheduler), "
+                             "with each worker's peak memory")
     parser.add_argument("--render-only", action="store_true",
                         help="after the cold build, time only the two renderers (skips the other measurements)")
     args = parser.parse_args()
@@ -276,6 +324,11 @@ def main() -> None:
     sample = measure("import pcnreport.build.context as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
                      .replace("import pcnreport", "from pathlib import Path\nimport pcnreport"), project)
     row("generate the synthetic sample (once per seed)", sample)
+    if args.cluster:
+        cluster_builds(work, project / ".cache" / "synthetic")
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     results = {}
     results["cold"] = measure(build_code(project, args.jobs, False), project)
     row("cold build", results["cold"], f"{results['cold']['ran']} notebooks")

@@ -33,6 +33,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         compare_with=args.compare_with,
         site_url=args.site_url,
+        scheduler=args.scheduler,
     )
     if args.explain:
         for step in explain(options):
@@ -74,6 +75,17 @@ def _site_url(text: str) -> str:
     if not text.startswith(("https://", "http://")) or " " in text:
         raise argparse.ArgumentTypeError(f"--site-url: '{text}' is not an http(s) address")
     return text
+
+
+def _scheduler(text: str) -> str:
+    # Checked here (no connection made) so a mistyped address fails before the build starts; the module
+    # imports no Dask at the top, so the parser stays light.
+    from pcnreport.build.cluster import ClusterError, check_address
+
+    try:
+        return check_address(text)
+    except ClusterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -169,6 +181,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--site-url", type=_site_url, metavar="URL",
                        help="the address the site is published at, printed in the book's citation and PDF "
                             "(default: book.site-url of _quarto.yml)")
+    build.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
+                       help="run the notebooks on the Dask cluster of this scheduler (tcp://HOST:8786); its "
+                            "workers must see the project folder at the same path (default: on this machine)")
     build.set_defaults(func=cmd_build)
 
     synth = sub.add_parser("synth", help="write the synthetic sample in the publishers' formats")

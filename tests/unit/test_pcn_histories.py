@@ -1,5 +1,5 @@
 """Each PCN's own history (pcnreport.analysis.pcn_histories) and its page (pcnreport.report.pcn_pages,
-pcnreport.render.pcn_site), on three hand-made months.
+pcnreport.build.pcn_site), on three hand-made months.
 
 2020-01: A = P1, P2 (CCG C1); B = P3; C = P4, P5.
 2020-04: A = P1, P2, P3 (B merged into A); C = P4, P5; P6 joins in no PCN.
@@ -11,7 +11,7 @@ import json
 import pandas as pd
 
 from pcnreport.analysis import landscape, pcn_histories
-from pcnreport.render import pcn_site
+from pcnreport.build import pcn_site
 from pcnreport.report import pcn_pages
 
 COLUMNS = ["practice_code", "practice_name", "pcn_code", "pcn_name", "commissioner_level", "commissioner_code",

@@ -37,6 +37,8 @@ class BuildOptions:
     compare_with: str | None = None       # numbers.json (path or address) of the build to compare with;
                                           # None: the site in _book/ this build replaces
     site_url: str | None = None           # the address the site is published at; None: book.site-url
+    scheduler: str | None = None          # a Dask scheduler (tcp://HOST:PORT) to run the notebooks on;
+                                          # None: on this machine (build.cluster says what workers need)
 
 
 def synthetic_sample_path(project_dir: Path, seed: int, vintage: str = synth.DEFAULT_VINTAGE) -> Path:

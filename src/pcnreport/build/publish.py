@@ -125,7 +125,7 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
             executed = profile_runs.executed_path(ctx.executed_dir, area_type, code)
             shutil.copy2(executed, staging / "notebooks" / profile_runs.EXECUTED_SUBDIR / executed.name)
         # The PCN directory (website only): its page bodies, framed like the rest of the site.
-        from pcnreport.render import pcn_site
+        from pcnreport.build import pcn_site
 
         pcn_site.publish_pages(project, staging, variables)
         # Every internal link and anchor of the new site must resolve before it replaces the old.

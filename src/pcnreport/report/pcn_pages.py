@@ -10,7 +10,7 @@ patients' characteristics (`analysis.population_profile`, on its latest membersh
 - `index.html`: the directory, with a filter by name, code, ICB and region that reads `index.json`;
 - `region-<code>.html`: every PCN of a region, so the directory works without JavaScript too.
 
-Bodies only: the build wraps each in the site's frame when it publishes (`render.pcn_site`), with the data
+Bodies only: the build wraps each in the site's frame when it publishes (`build.pcn_site`), with the data
 notice and the edition's footer, which are known only then. The pages are in the website only, light
 (one chart spec of a few kilobytes; the chart runtime is the book's own `figures/pcn-charts.js`) and
 never printed: about 1,400 pages would add 1,400 pages to the PDF.
