@@ -2,6 +2,7 @@
 
     python benchmarks/build_benchmark.py [--jobs N] [--keep DIR]
     python benchmarks/build_benchmark.py --cluster   # builds on a local Dask cluster of 1, then 2 workers
+    python benchmarks/build_benchmark.py --months    # what one more month of the practice mapping costs
 
 In a temporary copy of the project (the sources only, as the functional tests copy them) it times:
 
@@ -71,13 +72,37 @@ def measure(code: str, project: Path) -> dict:
     return result
 
 
-def build_code(project: Path, jobs: int | None, force: bool, scheduler: str | None = None) -> str:
+def build_code(project: Path, jobs: int | None, force: bool, scheduler: str | None = None,
+               data_dir: Path | None = None) -> str:  # fmt: skip
+    data = f"Path({str(data_dir)!r})" if data_dir else "None"
     return (
+        "from pathlib import Path\n"
         "from pcnreport.build.pipeline import BuildOptions, build\n"
-        f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}, scheduler={scheduler!r}))\n"
+        f"r = build(BuildOptions(project_dir={str(project)!r}, jobs={jobs}, force={force}, scheduler={scheduler!r}, "
+        f"data_dir={data}))\n"
         "extra = {'ran': len(r.ran), 'rendered': r.rendered, 'profiles': r.timings.get('profiles', 0.0),\n"
-        "         'profile_runs': sum(name.startswith('profile.') for name in r.ran)}\n"
+        "         'profile_runs': sum(name.startswith('profile.') for name in r.ran), 'names': r.ran,\n"
+        "         'timings': r.timings}\n"
     )
+
+
+def new_month(work: Path, project: Path, sample: Path, jobs: int, row) -> None:
+    """What one more month of the registrations' practice mapping costs: a copy of the sample without its
+    latest month is built cold, then the month is put back and the project rebuilt. The copy has no
+    SYNTHETIC.json, so the build reads it as a data folder (it would otherwise write the month back)."""
+    data = work / "months-data"
+    shutil.copytree(next(sample.glob("seed-*")), data, ignore=shutil.ignore_patterns("SYNTHETIC.json"))
+    latest = sorted((data / "registrations-map").iterdir())[-1]
+    held = work / "held-month"
+    shutil.move(latest, held)
+    months = len(list((data / "registrations-map").iterdir()))
+    cold = measure(build_code(project, jobs, False, data_dir=data), project)
+    row(f"cold build, {months} months", cold, f"{cold['ran']} runs")
+    shutil.move(held, latest)
+    again = measure(build_code(project, jobs, False, data_dir=data), project)
+    notebooks = {k.removeprefix("notebook "): round(v, 1) for k, v in again["timings"].items() if k.startswith("notebook ")}
+    row(f"one month more ({latest.name})", again, f"{again['ran']} runs {notebooks}, render "
+                                                  f"{again['timings'].get('render', 0.0):.1f} s")
 
 
 def change_data(project: Path, step: int) -> None:
@@ -301,6 +326,9 @@ def main() -> None:
     parser.add_argument("--cluster", action="store_true",
                         help="only cold builds on a local Dask cluster of 1, then 2 workers (--scheduler), "
                              "with each worker's peak memory")
+    parser.add_argument("--months", action="store_true",
+                        help="only what one more month of the practice mapping costs (a cold build without it, "
+                             "then with it)")
     parser.add_argument("--render-only", action="store_true",
                         help="after the cold build, time only the two renderers (skips the other measurements)")
     args = parser.parse_args()
@@ -324,6 +352,11 @@ def main() -> None:
     sample = measure("import pcnreport.build.context as p\np.synthetic_sample(Path('.').resolve(), p.synth.SyntheticSpec().seed)"
                      .replace("import pcnreport", "from pathlib import Path\nimport pcnreport"), project)
     row("generate the synthetic sample (once per seed)", sample)
+    if args.months:
+        new_month(work, project, project / ".cache" / "synthetic", args.jobs, row)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     if args.cluster:
         cluster_builds(work, project / ".cache" / "synthetic")
         if not args.keep:
