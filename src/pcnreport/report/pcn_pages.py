@@ -139,7 +139,7 @@ def _practices_table(history: PcnHistory, first_month: str, last_month: str) -> 
         return "now" if span.last == last_month else f"{month_words(span.last)} (last listed)"
 
     body = "".join(
-        f"<tr><td>{_e(s.practice_code)}</td><td>{_e(s.practice_name)}</td><td>{start(s)}</td><td>{end(s)}</td></tr>"
+        f"<tr><td class='code'>{_e(s.practice_code)}</td><td>{_e(s.practice_name)}</td><td>{start(s)}</td><td>{end(s)}</td></tr>"
         for s in history.spans
     )
     return ("<table><caption>Every practice listed in the network in any month, with the months it was listed "
