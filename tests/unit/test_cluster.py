@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
-import nbformat
 import pytest
+from notebook_support import small_notebook as _notebook
 
 from pcnreport import cli
 from pcnreport.build import cluster
@@ -130,16 +129,6 @@ def scheduler():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as local:
         yield local.scheduler_address
-
-
-def _notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('name = "default"\nfail = False')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
-    nbformat.write(nb, str(path))
-    return path
 
 
 def test_workers_that_cannot_see_a_path_are_refused_naming_the_address_and_the_path(scheduler, tmp_path):

@@ -9,20 +9,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_support import small_notebook as _notebook
 
 from pcnreport.build.kernels import ReusedKernel, Run, local_socket_kernel_manager, run_all
 from pcnreport.core import errors, runlog
-
-
-def _notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('name = "default"\nfail = False')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
-    nbformat.write(nb, str(path))
-    return path
-
 
 BODY = """
 import json

@@ -33,20 +33,23 @@ def _month_tooltip() -> alt.Tooltip:
     return alt.Tooltip("date:T", title="Month", format="%B %Y")
 
 
-def pcns_by_month(summary: pd.DataFrame) -> alt.Chart:
-    """How many PCNs each month's practice mapping names."""
+def _line_by_month(summary: pd.DataFrame, field: str, title: str, tooltip: list) -> alt.Chart:
+    """One value a month as a line with its points (the axis not forced to zero: the changes are small)."""
     chart = (
-        alt.Chart(_dated(summary[["month", "pcns", "practices"]]))
+        alt.Chart(_dated(summary))
         .mark_line(point=alt.OverlayMarkDef(size=18), color=LINE_COLOUR)
-        .encode(
-            x=_month_axis(),
-            y=alt.Y("pcns:Q", title="Number of PCNs", scale=alt.Scale(zero=False)),
-            tooltip=[_month_tooltip(), alt.Tooltip("pcns:Q", title="PCNs", format=",d"),
-                     alt.Tooltip("practices:Q", title="Practices in a PCN", format=",d")],
-        )
+        .encode(x=_month_axis(), y=alt.Y(f"{field}:Q", title=title, scale=alt.Scale(zero=False)),
+                tooltip=[_month_tooltip(), *tooltip])
         .properties(width=WIDTH, height=HEIGHT)
     )
     return _configure(chart)
+
+
+def pcns_by_month(summary: pd.DataFrame) -> alt.Chart:
+    """How many PCNs each month's practice mapping names."""
+    return _line_by_month(summary[["month", "pcns", "practices"]], "pcns", "Number of PCNs",
+                          [alt.Tooltip("pcns:Q", title="PCNs", format=",d"),
+                           alt.Tooltip("practices:Q", title="Practices in a PCN", format=",d")])  # fmt: skip
 
 
 def bands_by_month(summary: pd.DataFrame) -> alt.Chart:
@@ -95,18 +98,9 @@ def sizes_by_month(summary: pd.DataFrame, bounds: tuple[int, int] = RECOMMENDED_
 
 def practices_by_month(summary: pd.DataFrame) -> alt.Chart:
     """The mean number of practices a PCN, month by month."""
-    chart = (
-        alt.Chart(_dated(summary[["month", "practices_mean", "practices_median"]]))
-        .mark_line(point=alt.OverlayMarkDef(size=18), color=LINE_COLOUR)
-        .encode(
-            x=_month_axis(),
-            y=alt.Y("practices_mean:Q", title="Mean practices a PCN", scale=alt.Scale(zero=False)),
-            tooltip=[_month_tooltip(), alt.Tooltip("practices_mean:Q", title="Mean", format=".2f"),
-                     alt.Tooltip("practices_median:Q", title="Median", format=".0f")],
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    return _configure(chart)
+    return _line_by_month(summary[["month", "practices_mean", "practices_median"]], "practices_mean",
+                          "Mean practices a PCN", [alt.Tooltip("practices_mean:Q", title="Mean", format=".2f"),
+                                                   alt.Tooltip("practices_median:Q", title="Median", format=".0f")])  # fmt: skip
 
 
 def closed_flows(flows: pd.DataFrame) -> alt.Chart:

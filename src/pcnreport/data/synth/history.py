@@ -159,7 +159,7 @@ def plan_history(
     states = [after]
     for i in range(len(months) - 1, 0, -1):
         counts = {kind: _count(spec.rates[kind], months[0], months[i - 1], months[i]) for kind in KINDS}
-        after = planter.undo_step(after, counts, months[i - 1], months[i])
+        after = planter.step(after, counts, months[i - 1], months[i])
         states.append(after)
     history.member = states[::-1]
     history.events.sort(key=_event_order)
@@ -198,7 +198,7 @@ def _count(rate: float, first: str, start: str, end: str) -> int:
 
 
 class _Planter:
-    """Undoes one step's events at a time, adding the PCNs that existed only before them."""
+    """Undoes one step's events at a time (`step`), adding the PCNs that existed only before them."""
 
     def __init__(self, history: History, ccg: list[int], practice_codes: list[str], rng, spec: HistorySpec):
         self.history, self.ccg, self.practice_codes, self.rng, self.spec = history, ccg, practice_codes, rng, spec
@@ -213,9 +213,12 @@ class _Planter:
         self.ccg.append(ccg)
         return len(self.history.codes) - 1
 
-    def undo_step(self, after: np.ndarray, counts: dict[str, int], start: str, end: str) -> np.ndarray:
-        before = after.copy()
-        members = _members(after)
+    def step(self, state: np.ndarray, counts: dict[str, int], start: str, end: str) -> np.ndarray:
+        """The month on the other side of one step from `state`: this planter's direction's events, each kind
+        `counts[kind]` times, none touching a PCN twice. `_Planter` undoes them (the month before);
+        `_ForwardPlanter` plants them (the month after)."""
+        other = state.copy()
+        members = _members(state)
         taken: set[int] = set()  # PCNs (ids, before or after) already in an event of this step
         by_ccg: dict[int, list[int]] = {}
         for pcn in members:
@@ -223,10 +226,10 @@ class _Planter:
         plant = {RECODED: self._recode, MERGED: self._merge, SPLIT: self._split, OPENED: self._open, MOVED: self._move}
         for kind in KINDS:
             for _ in range(counts[kind]):
-                event = plant[kind](before, members, by_ccg, taken)
+                event = plant[kind](other, members, by_ccg, taken)
                 if event is not None:
                     self.history.events.append({"kind": kind, "since": start, "month": end, **event})
-        return before
+        return other
 
     def _free(self, members, taken, smallest: int = 1, largest: int | None = None) -> list[int]:
         """Untaken PCNs with `smallest` to `largest` practices, in random order."""
@@ -308,21 +311,6 @@ class _Planter:
 class _ForwardPlanter(_Planter):
     """Plants one step's events at a time on the month before, adding the PCNs the events create. Each kind
     mirrors the undone one of `_Planter`, so both directions leave the same traces in consecutive months."""
-
-    def step(self, before: np.ndarray, counts: dict[str, int], start: str, end: str) -> np.ndarray:
-        after = before.copy()
-        members = _members(before)
-        taken: set[int] = set()
-        by_ccg: dict[int, list[int]] = {}
-        for pcn in members:
-            by_ccg.setdefault(self.ccg[pcn], []).append(pcn)
-        plant = {RECODED: self._recode, MERGED: self._merge, SPLIT: self._split, OPENED: self._open, MOVED: self._move}
-        for kind in KINDS:
-            for _ in range(counts[kind]):
-                event = plant[kind](after, members, by_ccg, taken)
-                if event is not None:
-                    self.history.events.append({"kind": kind, "since": start, "month": end, **event})
-        return after
 
     def _recode(self, after, members, by_ccg, taken):
         for old in self._free(members, taken):
