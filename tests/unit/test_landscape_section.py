@@ -28,7 +28,7 @@ def test_the_note_says_which_list_sizes_each_month_used():
     assert section.sizes_note({"2022-01": "2022-01", "2022-02": "2022-02"}) == (
         "Each month's populations use the list sizes registered that month.")
     assert section.sizes_note({"2022-01": "2020-01", "2022-02": "2020-01"}).startswith(
-        "Every month's populations use the list sizes of January 2020, the only registrations release")
+        "Every month's populations use the list sizes of January 2020, the nearest registrations release")
     assert section.sizes_note({"2022-01": "2022-01", "2022-02": "2022-01", "2022-03": "2022-03"}).startswith(
         "2 months of 3 have a registrations release of the same month")
     assert section.sizes_note({}) == "The data hold no registrations release, so populations are not known."

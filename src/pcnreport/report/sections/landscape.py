@@ -82,8 +82,9 @@ def sizes_note(used: dict[str, str]) -> str:
     if len(own) == len(months):
         return "Each month's populations use the list sizes registered that month."
     if len(releases) == 1:
-        return (f"Every month's populations use the list sizes of {month_words(releases[0])}, the only "
-                "registrations release in the data: a practice that changes network takes its patients with "
+        # "nearest", not "only": a folder may hold later releases too (June 2026's beside maps of 2022-2025).
+        return (f"Every month's populations use the list sizes of {month_words(releases[0])}, the nearest "
+                "registrations release the data hold: a practice that changes network takes its patients with "
                 "it, but each practice's own list is held at that month.")
     return (f"{counted(len(own), 'month')} of {count(len(months))} {verb(len(own), 'has', 'have')} "
             "a registrations release of the same month; the others use the nearest earlier one (the earliest "
