@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from pcnreport.analysis import landscape, landscape_months
 from pcnreport.report.sections import landscape as section
 
 
@@ -64,8 +65,13 @@ NEXT_JANUARY = _mapping([("P1", "A", "sub-icb", "X1", "I1", "ICB 1", "Y56", "LON
 SIZES = {"2022-01": pd.DataFrame({"practice_code": ["P1", "P2", "P3", "P4"], "list_size": [20_000, 15_000, 30_000, 10_000]})}
 
 
+def _months(mappings):
+    """Each month's results, as the month runs would write them."""
+    return landscape_months.from_snapshots(*landscape.series_from(mappings, SIZES))
+
+
 def test_two_months_give_the_chapter_s_numbers_and_phrases(tmp_path):
-    results = section.write_section(tmp_path, {"2022-01": JANUARY, "2023-01": NEXT_JANUARY}, SIZES, {})
+    results = section.write_section(tmp_path, _months({"2022-01": JANUARY, "2023-01": NEXT_JANUARY}), {})
     text = json.loads((tmp_path / "_generated" / "numbers" / "landscape.json").read_text())["text"]
     assert (text["first_month"], text["last_month"], text["months"]) == ("January 2022", "January 2023", "2")
     assert (text["pcns_first"], text["pcns_last"]) == ("3", "2")
@@ -88,7 +94,7 @@ def test_two_months_give_the_chapter_s_numbers_and_phrases(tmp_path):
 
 @pytest.mark.parametrize(("months", "said"), [({}, "holds no month"), ({"2022-01": JANUARY}, "one month (January 2022)")])
 def test_fewer_than_two_months_leave_the_chapter_unavailable_saying_why(tmp_path, months, said):
-    assert section.write_section(tmp_path, months, SIZES, {}) is None
+    assert section.write_section(tmp_path, _months(months), {}) is None
     numbers = json.loads((tmp_path / "_generated" / "numbers" / "landscape.json").read_text())
     assert numbers["text"]["available"] is False and said in numbers["text"]["unavailable_reason"]
     assert "Not available in this build" in (tmp_path / "figures" / "fig-landscape-pcns.md").read_text()

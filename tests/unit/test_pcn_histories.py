@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from pcnreport.analysis import landscape, pcn_histories
+from pcnreport.analysis import landscape, landscape_months, pcn_histories
 from pcnreport.build import pcn_site
 from pcnreport.report import pcn_pages
 
@@ -84,11 +84,11 @@ def test_pages_index_and_frame(tmp_path):
     from pcnreport.analysis.measures import describe
 
     england = {"pct_65_plus": describe(pd.Series([10.0, 20.0, 30.0]))}
-    pcn_pages.write_pages(tmp_path, MONTHS, characteristics, england, "chapter 6's measures from epcn 2020-01")
+    pcn_pages.write_pages(tmp_path, landscape_months.from_snapshots(MONTHS, {}), characteristics, england, "chapter 6's measures from epcn 2020-01")
     folder = tmp_path / pcn_pages.FOLDER
     stale = folder / "OLD.html"
     stale.write_text("left from an earlier build")
-    pcn_pages.write_pages(tmp_path, MONTHS, characteristics, england, "x")
+    pcn_pages.write_pages(tmp_path, landscape_months.from_snapshots(MONTHS, {}), characteristics, england, "x")
     assert not stale.exists()
     assert sorted(p.name for p in folder.glob("*.html")) == ["A.html", "B.html", "C.html", "D.html", "E.html",
                                                              "index.html", "region-Y56.html"]

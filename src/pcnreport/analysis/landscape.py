@@ -22,6 +22,7 @@ from itertools import pairwise
 import pandas as pd
 
 from pcnreport.analysis import measures
+from pcnreport.data.release_period import nearest_release
 
 # What became of a PCN that has no practices in the later snapshot, decided by where its practices went.
 # (A re-coded PCN, see `recodes`, is not closed: it carries on under its new code.)
@@ -42,17 +43,9 @@ class Snapshot:
     list_sizes: pd.DataFrame
 
 
-def sizes_release(month: str, releases: list[str]) -> str | None:
-    """Which registrations release gives `month`'s list sizes: the month's own, else the latest before it,
-    else the earliest after it (a folder holding the mapping of more months than the list sizes); None
-    when there is none. The chapter prints which releases were used."""
-    dated = sorted(r for r in releases if len(r) == 7 and r[4] == "-")
-    if month in dated:
-        return month
-    before = [r for r in dated if r < month]
-    if before:
-        return before[-1]
-    return dated[0] if dated else None
+# Which registrations release gives a month's list sizes: the month's own, else the latest before it, else the
+# earliest after it (a folder holding the mapping of more months than the list sizes). The chapter prints which.
+sizes_release = nearest_release
 
 
 def series_from(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame]) -> tuple[list[Snapshot], dict[str, str]]:
@@ -67,8 +60,7 @@ def series_from(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame
             list_sizes = sizes[release][["practice_code", "list_size"]]
         else:
             list_sizes = pd.DataFrame({"practice_code": pd.Series(dtype="str"), "list_size": pd.Series(dtype="float")})
-        members = table[[c for c in MEMBER_COLUMNS if c in table.columns]]
-        result.append(Snapshot(month, members, list_sizes))
+        result.append(Snapshot(month, members_of(table), list_sizes))
     return result, used
 
 
@@ -76,6 +68,11 @@ def series_from(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame
 # region each practice belongs to that month.
 MEMBER_COLUMNS = ["practice_code", "practice_name", "pcn_code", "pcn_name", "commissioner_level", "commissioner_code",
                   "commissioner_name", "icb_or_stp_code", "icb_or_stp_name", "region_code", "region_name"]
+
+
+def members_of(mapping: pd.DataFrame) -> pd.DataFrame:
+    """What a snapshot keeps of a month's practice mapping (`read_practice_map`'s table): MEMBER_COLUMNS."""
+    return mapping[[c for c in MEMBER_COLUMNS if c in mapping.columns]]
 
 
 def pcn_months(snapshots: list[Snapshot]) -> pd.DataFrame:
@@ -90,6 +87,10 @@ def pcn_months(snapshots: list[Snapshot]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+SUMMARY_COLUMNS = ["month", "pcns", "practices", "share_under", "share_within", "share_over", "median", "p10", "p90",
+                   "practices_mean", "practices_median"]
 
 
 def monthly_summary(months: pd.DataFrame, bounds: tuple[int, int] = measures.RECOMMENDED_RANGE) -> pd.DataFrame:
@@ -112,7 +113,7 @@ def monthly_summary(months: pd.DataFrame, bounds: tuple[int, int] = measures.REC
             "practices_mean": float(group["practices"].mean()),
             "practices_median": float(group["practices"].median()),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 def _membership(snapshot: Snapshot) -> pd.Series:
@@ -155,6 +156,24 @@ class Changes:
         """How many closed PCNs met each fate (every fate named, zero included)."""
         counts = self.closed["fate"].value_counts()
         return {fate: int(counts.get(fate, 0)) for fate in FATES}
+
+    def to_record(self) -> dict:
+        """Plain JSON-ready values (a month's run keeps its changes, `analysis.landscape_months`)."""
+        def records(frame: pd.DataFrame) -> list[dict]:
+            return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+        return {"start": self.start, "end": self.end, "opened": list(self.opened), "closed": records(self.closed),
+                "flows": records(self.flows), "moves": records(self.moves), "recoded": dict(self.recoded)}
+
+    @classmethod
+    def from_record(cls, record: dict) -> Changes:
+        def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+            return pd.DataFrame(rows, columns=columns)
+
+        closed = frame(record["closed"], ["pcn_code", "fate", "practices", "to_pcn"]).astype({"practices": "int64"})
+        flows = frame(record["flows"], ["pcn_code", "destination", "practices"]).astype({"practices": "int64"})
+        return cls(start=record["start"], end=record["end"], opened=list(record["opened"]), closed=closed, flows=flows,
+                   moves=frame(record["moves"], ["practice_code", "from_pcn", "to_pcn"]), recoded=dict(record["recoded"]))
 
 
 # Where a closed PCN's practices went, as the flow chart groups them.
@@ -212,80 +231,115 @@ def _month_index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def yearly(snapshots: list[Snapshot]) -> list[Snapshot]:
-    """The snapshots a year apart, in order, counted back from the latest: for each year before it, the
-    snapshot of that month or, when that month is missing (quarterly releases before 2022, or a folder
-    holding only some months), the latest one before it. So changes are counted year on year."""
-    ordered = sorted(snapshots, key=lambda s: s.month)
-    if not ordered:
+def year_back(month: str, months: list[str]) -> str | None:
+    """The month of `months` a year before `month`: that month or, when it is missing (quarterly releases
+    before 2022, or a folder holding only some months), the latest one before it; None when there is none."""
+    target = _month_index(month) - 12
+    earlier = [m for m in months if _month_index(m) <= target]
+    return max(earlier) if earlier else None
+
+
+def previous_month(month: str, months: list[str]) -> str | None:
+    """The month of `months` just before `month` (None for the first)."""
+    earlier = [m for m in months if m < month]
+    return max(earlier) if earlier else None
+
+
+def yearly_months(months: list[str]) -> list[str]:
+    """The months a year apart, in order, counted back from the latest with `year_back`: so changes are
+    counted year on year, and the yearly comparison's months are those the latest month's chain reaches."""
+    if not months:
         return []
-    chosen = [ordered[-1]]
-    while True:
-        target = _month_index(chosen[0].month) - 12
-        earlier = [s for s in ordered if _month_index(s.month) <= target]
-        if not earlier:
-            return chosen
-        chosen.insert(0, earlier[-1])
+    chosen = [max(months)]
+    while (earlier := year_back(chosen[0], months)) is not None:
+        chosen.insert(0, earlier)
+    return chosen
+
+
+def yearly(snapshots: list[Snapshot]) -> list[Snapshot]:
+    """The snapshots of `yearly_months`, in order."""
+    by_month = {s.month: s for s in snapshots}
+    return [by_month[m] for m in yearly_months(list(by_month))]
+
+
+def year_row(change: Changes, pcns_start: int, pcns_end: int) -> dict:
+    """`changes_by_year`'s row for one year's change."""
+    return {
+        "start": change.start,
+        "end": change.end,
+        "pcns_start": pcns_start,
+        "pcns_end": pcns_end,
+        "opened": len(change.opened),
+        **{f"closed_{fate}": n for fate, n in change.fates.items()},
+        "recoded": len(change.recoded),
+        "practices_moved": len(change.moves),
+    }
+
+
+def pcn_count(snapshot: Snapshot) -> int:
+    return int(snapshot.members["pcn_code"].dropna().nunique())
 
 
 def changes_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
     """One row a year (between snapshots a year apart): PCNs at each end, opened, each fate of the closed
     ones, re-coded, and practices that changed PCN."""
-    rows = []
-    series = yearly(snapshots)
-    for before, after in pairwise(series):
-        change = changes(before, after)
-        rows.append({
-            "start": change.start,
-            "end": change.end,
-            "pcns_start": int(before.members["pcn_code"].dropna().nunique()),
-            "pcns_end": int(after.members["pcn_code"].dropna().nunique()),
-            "opened": len(change.opened),
-            **{f"closed_{fate}": n for fate, n in change.fates.items()},
-            "recoded": len(change.recoded),
-            "practices_moved": len(change.moves),
-        })
+    rows = [year_row(changes(before, after), pcn_count(before), pcn_count(after))
+            for before, after in pairwise(yearly(snapshots))]
     return pd.DataFrame(rows)
 
 
-def flows_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
+def flows_table(yearly_changes: list[Changes]) -> pd.DataFrame:
     """Where the practices of the PCNs closed each year went (`DESTINATIONS`): start, end, destination,
     practices (every destination named each year, zero included). Re-coded PCNs are not closed."""
     rows = []
-    for before, after in pairwise(yearly(snapshots)):
-        flows = changes(before, after).flows
+    for change in yearly_changes:
+        flows = change.flows
         for where in DESTINATIONS:
-            rows.append({"start": before.month, "end": after.month, "destination": where,
+            rows.append({"start": change.start, "end": change.end, "destination": where,
                          "practices": int(flows.loc[flows["destination"] == where, "practices"].sum())})
     return pd.DataFrame(rows, columns=["start", "end", "destination", "practices"])
+
+
+def flows_by_year(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """`flows_table` of the changes between snapshots a year apart."""
+    return flows_table([changes(before, after) for before, after in pairwise(yearly(snapshots))])
+
+
+def commissioners_row(snapshot: Snapshot) -> dict:
+    """`commissioners_by_month`'s row for one month."""
+    members = snapshot.members.dropna(subset=["pcn_code"])
+    level = members["commissioner_level"].dropna().unique() if "commissioner_level" in members else []
+    return {
+        "month": snapshot.month,
+        "level": str(level[0]) if len(level) else "",
+        "commissioners": int(members["commissioner_code"].nunique()) if "commissioner_code" in members else 0,
+        "icbs_or_stps": int(members["icb_or_stp_code"].nunique()) if "icb_or_stp_code" in members else 0,
+        "regions": int(members["region_code"].nunique()) if "region_code" in members else 0,
+    }
+
+
+COMMISSIONER_COLUMNS = ["month", "level", "commissioners", "icbs_or_stps", "regions"]
 
 
 def commissioners_by_month(snapshots: list[Snapshot]) -> pd.DataFrame:
     """One row a month: the commissioner level ('ccg' or 'sub-icb'), how many commissioners, ICBs (STPs in
     the CCG era: the mapping's icb_or_stp column) and regions hold practices in a PCN."""
-    rows = []
-    for snap in sorted(snapshots, key=lambda s: s.month):
-        members = snap.members.dropna(subset=["pcn_code"])
-        level = members["commissioner_level"].dropna().unique() if "commissioner_level" in members else []
-        rows.append({
-            "month": snap.month,
-            "level": str(level[0]) if len(level) else "",
-            "commissioners": int(members["commissioner_code"].nunique()) if "commissioner_code" in members else 0,
-            "icbs_or_stps": int(members["icb_or_stp_code"].nunique()) if "icb_or_stp_code" in members else 0,
-            "regions": int(members["region_code"].nunique()) if "region_code" in members else 0,
-        })
-    return pd.DataFrame(rows, columns=["month", "level", "commissioners", "icbs_or_stps", "regions"])
+    rows = [commissioners_row(snap) for snap in sorted(snapshots, key=lambda s: s.month)]
+    return pd.DataFrame(rows, columns=COMMISSIONER_COLUMNS)
 
 
-def pcns_by_icb(snapshot: Snapshot) -> pd.DataFrame:
+def pcns_by_icb(snapshot: Snapshot, sizes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each ICB's (STP's, in a CCG-era month) PCNs in one month: icb_code, icb_name, region_name, pcns,
     population. A PCN counts in the ICB of most of its practices (ties: the first code in order), as
-    chapter 6 counts a PCN in the commissioner that holds most of it."""
+    chapter 6 counts a PCN in the commissioner that holds most of it. `sizes` (pcn_code, population: that
+    month's `pcn_months` rows) saves recounting them from the snapshot's list sizes."""
     members = snapshot.members.dropna(subset=["pcn_code"])
     votes = members.groupby(["pcn_code", "icb_or_stp_code"]).size().rename("n").reset_index()
     votes = votes.sort_values(["pcn_code", "n", "icb_or_stp_code"], ascending=[True, False, True])
     home = votes.drop_duplicates("pcn_code").set_index("pcn_code")["icb_or_stp_code"]
-    sizes = measures.pcn_sizes(members[["practice_code", "pcn_code"]], snapshot.list_sizes).set_index("pcn_code")
+    if sizes is None:
+        sizes = measures.pcn_sizes(members[["practice_code", "pcn_code"]], snapshot.list_sizes)
+    sizes = sizes.set_index("pcn_code")
     names = members.drop_duplicates("icb_or_stp_code").set_index("icb_or_stp_code")
     table = (
         pd.DataFrame({"icb_code": home, "population": sizes["population"].reindex(home.index)})

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from pcnreport.analysis import landscape
+from pcnreport.analysis import landscape, landscape_months
 
 OPEN = "open"          # has practices in the latest month
 CLOSED = "closed"      # a fate of landscape.FATES in its `fate`
@@ -89,14 +89,20 @@ def _spans(long: pd.DataFrame) -> dict[str, list[Span]]:
 
 
 def histories(snapshots: list[landscape.Snapshot]) -> dict[str, PcnHistory]:
-    """pcn_code -> its history, over `snapshots` (in any order)."""
-    ordered = sorted(snapshots, key=lambda s: s.month)
+    """pcn_code -> its history, over `snapshots` (in any order), each month computed here."""
+    return from_months(landscape_months.from_snapshots(snapshots, {}))
+
+
+def from_months(months: list[landscape_months.MonthResult]) -> dict[str, PcnHistory]:
+    """pcn_code -> its history, from every month's results (`landscape_months`: one keyed run a month,
+    each with its sizes and its changes since the month before, so nothing is recomputed here)."""
+    ordered = sorted(months, key=lambda m: m.month)
     if not ordered:
         return {}
     frames = []
-    for i, snap in enumerate(ordered):
-        members = snap.members.dropna(subset=["pcn_code"])
-        frames.append(members.assign(month=snap.month, i=i))
+    for i, month in enumerate(ordered):
+        members = month.members.dropna(subset=["pcn_code"])
+        frames.append(members.assign(month=month.month, i=i))
     long = pd.concat(frames, ignore_index=True)
     if "practice_name" not in long:
         long["practice_name"] = ""
@@ -108,23 +114,19 @@ def histories(snapshots: list[landscape.Snapshot]) -> dict[str, PcnHistory]:
     then, now = _places(at_first), _places(at_last)
     names = at_last.dropna(subset=["pcn_name"]).drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
     sizes = {pcn: group[["month", "practices", "population"]].reset_index(drop=True)
-             for pcn, group in landscape.pcn_months(ordered).groupby("pcn_code")}  # fmt: skip
+             for pcn, group in landscape_months.pcn_months(ordered).groupby("pcn_code")}  # fmt: skip
     spans = _spans(long)
     result = {
         pcn: PcnHistory(pcn, names.get(pcn, pcn), first, last, sizes=sizes[pcn], spans=spans.get(pcn, []),
                         then=then[pcn], now=now[pcn])
         for pcn, (first, last) in bounds.iterrows()
     }
-    # How each ended or began: from the change between consecutive snapshots around it.
+    # How each ended or began: from each month's change since the month before.
     ending_in = bounds.groupby("max").groups
-    starting_in = bounds.groupby("min").groups
     for before, after in pairwise(ordered):
-        ending = list(ending_in.get(before.month, []))
-        if not ending and not len(starting_in.get(after.month, [])):
-            continue
-        change = landscape.changes(before, after)
+        change = after.since_previous
         closed = change.closed.set_index("pcn_code")
-        for pcn in ending:
+        for pcn in ending_in.get(before.month, []):
             history = result[pcn]
             history.ended = after.month
             if pcn in change.recoded:

@@ -360,6 +360,14 @@ def step_reasons(record: dict | None, components: dict, outputs: list[Path], for
     return []
 
 
+def forget_runs(project: Path, prefix: str, wanted: set[str]) -> None:
+    """Remove the records of the runs named `prefix`* that are not `wanted` (an area or a month no longer in
+    the data), so that `prune` removes their cache entries."""
+    for record in (Path(project) / CACHE_DIR).glob(f"{prefix}*.reads.json"):
+        if record.name.removesuffix(".reads.json") not in wanted:
+            record.unlink()
+
+
 def prune(project: Path) -> None:
     """Delete cache entries no notebook's record names (and temporary folders of interrupted runs)."""
     cache = Path(project) / CACHE_DIR

@@ -173,7 +173,7 @@ class Session:
         """Profile runs `runs` one after another on one reused kernel of a worker (`run_batch`)."""
         future = self.client.submit(run_batch, runs, str(cwd), self._stop_event().name,
                                     key=f"pcnreport-profiles-{uuid.uuid4().hex[:8]}", pure=False)
-        return self._result(future, f"{runs[0].name} and {len(runs) - 1} other profile run(s)")
+        return self._result(future, f"{runs[0].name} and {len(runs) - 1} other run(s)")
 
     def _stop_event(self):
         if self._stop is None:

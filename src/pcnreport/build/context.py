@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcnreport.build import buildcache, profile_runs
+from pcnreport.build import buildcache, month_runs, profile_runs
 from pcnreport.core import errors
 from pcnreport.core.hashing import FileHasher
 from pcnreport.data import synth
@@ -94,6 +94,7 @@ class Context:
     environment: str
     timings: dict[str, float] = field(default_factory=dict)
     areas: list[tuple[str, str, str]] = field(default_factory=list)  # (type, code, name) of each profile
+    months: list[str] = field(default_factory=list)  # the practice mapping's months: one month run each
     memo: dict = field(default_factory=dict)  # what planning and storing runs share within this build (buildcache)
 
     @property
@@ -104,13 +105,21 @@ class Context:
     def profile_notebook(self) -> Path:
         return self.project / ANALYSIS_DIR / profile_runs.NOTEBOOK
 
+    @property
+    def month_notebook(self) -> Path:
+        return self.project / ANALYSIS_DIR / month_runs.NOTEBOOK
+
     def notebooks(self) -> list[Path]:
-        """The notebooks run once each (the parameterised profile notebook runs once per area)."""
-        return sorted(nb for nb in (self.project / ANALYSIS_DIR).glob("*.ipynb") if nb.name != profile_runs.NOTEBOOK)
+        """The notebooks run once each (the parameterised profile and month notebooks run once per area and
+        once per month)."""
+        parameterised = {profile_runs.NOTEBOOK, month_runs.NOTEBOOK}
+        return sorted(nb for nb in (self.project / ANALYSIS_DIR).glob("*.ipynb") if nb.name not in parameterised)
 
     def executed_path(self, plan: buildcache.NotebookPlan) -> Path:
+        parameters = plan.components["parameters"]
+        if plan.run and plan.run.startswith(month_runs.PREFIX):
+            return month_runs.executed_path(self.executed_dir, parameters["month"])
         if plan.run:
-            parameters = plan.components["parameters"]
             return profile_runs.executed_path(self.executed_dir, parameters["area_type"], parameters["area_code"])
         return self.executed_dir / plan.notebook.name
 
@@ -175,6 +184,17 @@ def plan_notebooks(ctx: Context) -> list[buildcache.NotebookPlan]:
         )
         for notebook in ctx.notebooks()
     ]
+
+
+def plan_months(ctx: Context) -> list[buildcache.NotebookPlan]:
+    """One plan a month of the practice mapping (none when the project has no month notebook)."""
+    if not ctx.month_notebook.is_file():
+        return []
+    ctx.months = month_runs.months_in(ctx.data_dir, ctx.parameters, ctx.memo)
+    return month_runs.plan_runs(
+        ctx.project, ctx.month_notebook, ctx.months, ctx.parameters, ctx.hasher, ctx.library,
+        ctx.environment, ctx.options.force, memo=ctx.memo,
+    )
 
 
 def plan_profiles(ctx: Context, save: bool = True) -> list[buildcache.NotebookPlan]:

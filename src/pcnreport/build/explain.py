@@ -8,11 +8,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pcnreport.analysis.month_files import FOLDER as _MONTHS
 from pcnreport.build import buildcache
 from pcnreport.build.context import (
     ANALYSIS_DIR,
     BuildOptions,
     make_context,
+    plan_months,
     plan_notebooks,
     plan_profiles,
     resolve_data_dir,
@@ -20,6 +22,8 @@ from pcnreport.build.context import (
 from pcnreport.build.publish import render_components, render_reasons
 from pcnreport.build.variables import variables_components, variables_outputs
 from pcnreport.data import synth
+
+MONTHS_FOLDER = _MONTHS.as_posix() + "/"  # the month runs' results, as a run's record names them
 
 
 @dataclass
@@ -56,8 +60,8 @@ def _producers_running(project: Path, plans: list[buildcache.NotebookPlan],
     return running if read else []
 
 
-def _profile_steps(plans: list[buildcache.NotebookPlan], pending: list[str] = ()) -> list[StepPlan]:
-    """--explain's lines for the profile runs: one a run that runs, one line for all those skipped.
+def _profile_steps(plans: list[buildcache.NotebookPlan], pending: list[str] = (), what: str = "profile") -> list[StepPlan]:
+    """--explain's lines for the profile (or month) runs: one a run that runs, one line for all those skipped.
 
     `pending`: notebooks that run first and write the areas' files, so whether the other profiles run
     is known only once they have (each runs if its file's bytes change)."""
@@ -65,7 +69,7 @@ def _profile_steps(plans: list[buildcache.NotebookPlan], pending: list[str] = ()
         return []
     running = [plan for plan in plans if plan.runs]
     steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in running]
-    summary = f"notebook profile x {len(plans)}"
+    summary = f"notebook {what} x {len(plans)}"
     skipped = len(plans) - len(running)
     if pending:
         reason = (f"{len(running)} run; the other {skipped} are decided after {', '.join(pending)} "
@@ -85,11 +89,20 @@ def explain(options: BuildOptions) -> list[StepPlan]:
                  for nb in sorted((project / ANALYSIS_DIR).glob("*.ipynb"))]
         return steps + [StepPlan("variables", ["notebooks run"]), StepPlan("render", ["notebooks run"])]
     ctx = make_context(project, options, data_dir)
+    month_plans = plan_months(ctx)
     profile_plans = plan_profiles(ctx, save=False)
     plans = plan_notebooks(ctx)
     pending = _producers_running(project, plans, profile_plans)
-    steps = [StepPlan(f"notebook {plan.name}", plan.reasons) for plan in plans] + _profile_steps(profile_plans, pending)
-    plans += profile_plans
+    steps = _profile_steps(month_plans, what="month")
+    months_run = [plan.name for plan in month_plans if plan.runs]
+    for plan in plans:
+        reasons = plan.reasons
+        if months_run and not reasons and any(name.startswith(MONTHS_FOLDER) for name in plan.components.get("generated", {})):
+            # It reads every month's results, whose bytes are known once those runs have run.
+            reasons = [f"decided after {len(months_run)} month run(s) (it runs if a month's results change)"]
+        steps.append(StepPlan(f"notebook {plan.name}", reasons))
+    steps += _profile_steps(profile_plans, pending)
+    plans = month_plans + plans + profile_plans
     running = [plan.name for plan in plans if plan.runs]
     if running:
         because = [f"the outputs of {len(running)} notebook run(s) may change"]

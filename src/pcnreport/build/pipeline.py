@@ -31,18 +31,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcnreport.build import buildcache, profile_runs, publish
+from pcnreport.build import buildcache, month_runs, profile_runs, publish
 from pcnreport.build.context import (
     OUTPUT_DIR,
     BuildOptions,
     check_data,
     make_context,
+    plan_months,
     plan_notebooks,
     plan_profiles,
     resolve_data_dir,
 )
 from pcnreport.build.explain import explain, said
-from pcnreport.build.runs import Progress, restore_unchanged, run_notebooks, run_profiles
+from pcnreport.build.runs import Progress, restore_unchanged, run_notebooks, run_on_kernels
 from pcnreport.build.variables import variables_components, variables_outputs, write_all
 from pcnreport.core import errors
 
@@ -60,6 +61,7 @@ class BuildResult:
     synthetic: bool
     executed_notebooks: list[Path] = field(default_factory=list)  # one a notebook of analysis/ run once
     profile_notebooks: list[Path] = field(default_factory=list)   # one an area: analysis/profile.ipynb's runs
+    month_notebooks: list[Path] = field(default_factory=list)     # one a month: analysis/month.ipynb's runs
     timings: dict[str, float] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)       # runs executed this time (notebook, or profile.<area>)
     skipped: list[str] = field(default_factory=list)   # runs restored from the cache
@@ -110,18 +112,35 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         data_dir = resolve_data_dir(project, options, generate=True)
         ctx = make_context(project, options, data_dir)
         ctx.timings = timings
-        plans = plan_notebooks(ctx)
+        month_plans = plan_months(ctx)
         timings["data and plan"] = time.perf_counter() - start
-        if any(plan.runs for plan in plans):
+        checked = False
+
+        def check_once(plans: list) -> None:
             # Only when a notebook will read the data: an unchanged run read the same files last time,
             # when they passed, and a rebuild with nothing to do stays a fraction of a second.
-            start = time.perf_counter()
-            check_data(ctx)
-            timings["check data"] = time.perf_counter() - start
+            nonlocal checked
+            if not checked and any(plan.runs for plan in plans):
+                start = time.perf_counter()
+                check_data(ctx)
+                timings["check data"] = time.perf_counter() - start
+                checked = True
+
+        check_once(month_plans)
         (project / "figures").mkdir(exist_ok=True)
         try:
-            keys = restore_unchanged(ctx, plans)
+            # The months first: the chapter and the PCN pages read every month's results, so their keys
+            # (those files' bytes) are known only once the months have run or been restored.
+            month_runs.remove_stale(project, ctx.executed_dir, ctx.months)
+            keys = restore_unchanged(ctx, month_plans)
+            keys.update(run_on_kernels(ctx, [plan for plan in month_plans if plan.runs], progress, "month"))
+            start = time.perf_counter()
+            plans = plan_notebooks(ctx)
+            timings["plan notebooks"] = time.perf_counter() - start
+            check_once(plans)
+            keys.update(restore_unchanged(ctx, plans))
             keys.update(run_notebooks(ctx, [plan for plan in plans if plan.runs], progress))
+            plans = month_plans + plans
             # Planned only now: each profile run reads its area's file, which a notebook above
             # (profile-areas) has just written or restored, and is keyed by that file's bytes.
             start = time.perf_counter()
@@ -129,7 +148,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             profile_runs.remove_stale_records(project, ctx.executed_dir, ctx.areas)
             keys.update(restore_unchanged(ctx, profile_plans))
             timings["plan profiles"] = time.perf_counter() - start
-            keys.update(run_profiles(ctx, [plan for plan in profile_plans if plan.runs], progress))
+            keys.update(run_on_kernels(ctx, [plan for plan in profile_plans if plan.runs], progress))
             plans = plans + profile_plans
             keys = {plan.name: keys[plan.name] for plan in plans}
 
@@ -165,7 +184,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             data_dir=data_dir,
             synthetic=ctx.synthetic,
             executed_notebooks=[ctx.executed_path(plan) for plan in plans if not plan.run],
-            profile_notebooks=[ctx.executed_path(plan) for plan in plans if plan.run],
+            profile_notebooks=[ctx.executed_path(plan) for plan in plans if plan.run and plan.run.startswith("profile.")],
+            month_notebooks=[ctx.executed_path(plan) for plan in plans if plan.run and plan.run.startswith(month_runs.PREFIX)],
             timings=timings,
             ran=[plan.name for plan in plans if plan.runs],
             skipped=[plan.name for plan in plans if not plan.runs],

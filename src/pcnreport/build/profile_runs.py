@@ -121,9 +121,7 @@ def plan_runs(project: Path, notebook: Path, areas: list[tuple[str, str, str]], 
 def remove_stale_records(project: Path, executed_dir: Path, areas: list[tuple[str, str, str]]) -> None:
     """Forget runs of areas no longer in the data: their records (so the cache is pruned) and notebooks."""
     wanted = {run_name(t, c) for t, c, _ in areas}
-    for record in (Path(project) / buildcache.CACHE_DIR).glob("profile.*.reads.json"):
-        if record.name.removesuffix(".reads.json") not in wanted:
-            record.unlink()
+    buildcache.forget_runs(project, "profile.", wanted)
     for executed in (Path(executed_dir) / EXECUTED_SUBDIR).glob("*.ipynb"):
         if f"profile.{executed.stem}" not in wanted:
             executed.unlink()

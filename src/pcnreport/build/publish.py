@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pcnreport.build import buildcache, profile_runs
+from pcnreport.build import buildcache, month_runs, profile_runs
 from pcnreport.build.context import OUTPUT_DIR, Context
 from pcnreport.core import errors
 from pcnreport.core.atomic import current_umask, recover_directory, replace_directory, write_text_atomic
@@ -124,6 +124,11 @@ def render_and_publish(ctx: Context, components: dict) -> tuple[Path, Path, str]
         for area_type, code, _name in ctx.areas:
             executed = profile_runs.executed_path(ctx.executed_dir, area_type, code)
             shutil.copy2(executed, staging / "notebooks" / profile_runs.EXECUTED_SUBDIR / executed.name)
+        if ctx.months:
+            (staging / "notebooks" / month_runs.EXECUTED_SUBDIR).mkdir()
+        for month in ctx.months:
+            executed = month_runs.executed_path(ctx.executed_dir, month)
+            shutil.copy2(executed, staging / "notebooks" / month_runs.EXECUTED_SUBDIR / executed.name)
         # The PCN directory (website only): its page bodies, framed like the rest of the site.
         from pcnreport.build import pcn_site
 

@@ -1,5 +1,5 @@
 """The notebook runs: restore a skipped run's outputs from the cache, run the others (papermill, or
-reused kernels for the area profiles) `jobs` at a time, and cache each finished run under its key.
+reused kernels for the area profiles and the months) `jobs` at a time, and cache each finished run under its key.
 
 Where the runs execute is chosen in one place, `_where`: on this machine, or with `--scheduler` on a Dask
 cluster (`cluster`). Either way this process stores every run and prints its progress.
@@ -133,8 +133,10 @@ def _in_pool(items: list, jobs: int, work: Callable[[Any], Any], prefix: str) ->
             raise
 
 
-def run_profiles(ctx: Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:
-    """Run the planned profile runs on `jobs` long-lived kernels (`pcnreport.build.kernels`). Returns name -> key.
+def run_on_kernels(ctx: Context, plans: list[buildcache.NotebookPlan], progress: Progress | None,
+                   what: str = "profile") -> dict[str, str]:
+    """Run the planned runs of one parameterised notebook (the area profiles, or the months) on `jobs`
+    long-lived kernels (`pcnreport.build.kernels`). Returns name -> key.
 
     A kernel started per run would cost ~1.5 s each before the first line; reused kernels also keep
     what every CCG's map shares (`profile_maps.base_from_inputs`), computed once a kernel instead of
@@ -142,7 +144,7 @@ def run_profiles(ctx: Context, plans: list[buildcache.NotebookPlan], progress: P
     started for it (`cluster.run_batch`): a kernel cannot be kept between tasks, since nothing says
     which worker thread runs the next one. A few batches a worker thread cost a few more kernel starts
     than a local build; papermill a run instead (a fresh kernel each) would cost ~3 s more a run, about
-    7 minutes more a build.
+    7 minutes more a build of the profiles.
     """
     if not plans:
         return {}
@@ -164,26 +166,26 @@ def run_profiles(ctx: Context, plans: list[buildcache.NotebookPlan], progress: P
         with lock:
             keys[run.name] = key
             if len(keys) % 20 == 0 or len(keys) == len(runs):
-                say(f"  profiles {len(keys)}/{len(runs)} done  ({time.perf_counter() - start:5.1f} s)")
+                say(f"  {what}s {len(keys)}/{len(runs)} done  ({time.perf_counter() - start:5.1f} s)")
 
     with _where(ctx, plans) as where:
         if where.cluster is None:
-            say(f"  start  {len(runs)} profile run(s) on {min(where.jobs, len(runs))} kernel(s)")
+            say(f"  start  {len(runs)} {what} run(s) on {min(where.jobs, len(runs))} kernel(s)")
             kernels.run_all(runs, ctx.project / ANALYSIS_DIR, where.jobs, done, say)
         else:
-            _profiles_on_cluster(where, runs, ctx.project / ANALYSIS_DIR, done, say)
-    ctx.timings["profiles"] = time.perf_counter() - start
+            _batches_on_cluster(where, runs, ctx.project / ANALYSIS_DIR, done, say, what)
+    ctx.timings[f"{what}s"] = time.perf_counter() - start
     return keys
 
 
-def _profiles_on_cluster(where: _Where, runs: list, cwd: Path, done: Callable, say: Progress) -> None:
+def _batches_on_cluster(where: _Where, runs: list, cwd: Path, done: Callable, say: Progress, what: str) -> None:
     """`kernels.run_all`'s work on the cluster: batches of runs, each on a worker's reused kernel, each
     run stored (`done`) as its batch comes back. The first failure stops the queue as run_all does."""
     from pcnreport.build import cluster
 
     by_name = {run.name: run for run in runs}
     batches = cluster.batches(runs, where.jobs)
-    say(f"  start  {len(runs)} profile run(s) in {len(batches)} batch(es) on {where.jobs} worker thread(s)"
+    say(f"  start  {len(runs)} {what} run(s) in {len(batches)} batch(es) on {where.jobs} worker thread(s)"
         f" of {where.cluster.address}")
 
     def one(batch: list) -> None:
@@ -195,7 +197,7 @@ def _profiles_on_cluster(where: _Where, runs: list, cwd: Path, done: Callable, s
             where.cluster.stop()
             raise result.error
 
-    _in_pool(batches, where.jobs, one, "profiles")
+    _in_pool(batches, where.jobs, one, f"{what}s")
 
 
 def run_notebooks(ctx: Context, plans: list[buildcache.NotebookPlan], progress: Progress | None) -> dict[str, str]:

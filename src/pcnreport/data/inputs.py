@@ -19,7 +19,8 @@ import pandas as pd
 from pcnreport.core import runlog
 from pcnreport.core.errors import DataNotFoundError
 from pcnreport.data import readers, small_areas, synth
-from pcnreport.data.catalogue import Catalogue, LocatedFile, dataset_folders, load_catalogue, locate
+from pcnreport.data.catalogue import Catalogue, LocatedFile, dataset_folders, load_catalogue, locate, located_releases
+from pcnreport.data.release_period import months_between, nearest_release
 from pcnreport.data.tablecache import FOLDER as TABLE_CACHE
 from pcnreport.data.tablecache import TableCache
 
@@ -72,19 +73,44 @@ class DataInputs:
     def read(self, name: str):
         """The dataset's tidy table (read with its catalogue reader); DataNotFoundError if absent."""
         if name not in self._tables:
-            reader_name = self.catalogue[name].reader
-            reader = getattr(readers, reader_name)
             # locate() records the read for the build cache, whether or not the table comes from the
             # table cache: the build must still re-run this notebook when the file changes.
-            path = self.locate(name).path
-            if self.table_cache is None:
-                table = reader(path)
-            else:
-                table = self.table_cache.read(name, reader_name, path, reader)
+            table = self._parse(name, self.locate(name).path)
             if name in small_areas.CARRIED:
                 table = self._in_build_vintage(name, table)
             self._tables[name] = table
         return self._tables[name]
+
+    def _parse(self, name: str, path: Path):
+        reader_name = self.catalogue[name].reader
+        reader = getattr(readers, reader_name)
+        if self.table_cache is None:
+            return reader(path)
+        return self.table_cache.read(name, reader_name, path, reader)
+
+    def read_release(self, name: str, release: str):
+        """The dataset's tidy table of one release (`locate_release`, so recorded as that release)."""
+        return self._parse(name, self.locate_release(name, release).path)
+
+    def read_nearest_release(self, name: str, month: str) -> tuple[str | None, object]:
+        """(release, table) of the release that stands for `month` (`release_period.nearest_release`: its own,
+        else the latest before it, else the earliest after it); (None, None) when the folder has none.
+
+        Recorded so that the run is re-run exactly when the choice could change: the release read, and the
+        absence of every month after it up to `month` (one appearing would be nearer). Without an earlier
+        release, every release is recorded (one appearing before `month` would be chosen)."""
+        dataset = self.catalogue[name]
+        releases = located_releases(self.data_dir, dataset)
+        chosen = nearest_release(month, releases)
+        if chosen is None:
+            runlog.record_read(name, None, release=month)
+            return None, None
+        if chosen < month:
+            for later in months_between(chosen, month):
+                runlog.record_read(name, None, release=later)
+        elif chosen > month:
+            self.all_releases(name)  # records every release
+        return chosen, self.read_release(name, chosen)
 
     def all_releases(self, name: str) -> list[LocatedFile]:
         """Every release of the dataset in the data folder, oldest first (the monthly practice mapping:
@@ -133,6 +159,16 @@ class DataInputs:
             if self.catalogue[name].required:
                 raise
             return {}
+
+    def release_names_optional(self, name: str) -> list[str]:
+        """The releases of the dataset in the folder, oldest first, recorded as `all_releases` does; [] when
+        it has none and the catalogue marks it not required."""
+        try:
+            return [located.release for located in self.all_releases(name)]
+        except DataNotFoundError:
+            if self.catalogue[name].required:
+                raise
+            return []
 
     def check_small_areas(self) -> None:
         """Read every LSOA-keyed table in the build's vintage, so that tables of two census vintages

@@ -42,3 +42,22 @@ def period_problems(release: str, table: pd.DataFrame, header: str = "EXTRACT_DA
         f"column '{header}': expected extract dates in {month.strftime('%B %Y')}, the month of release folder "
         f"'{release}', found {shown} (a file saved under another month's release?)"
     ]
+
+
+def nearest_release(month: str, releases: list[str]) -> str | None:
+    """The release that stands for `month` among `releases`: the month's own, else the latest before it,
+    else the earliest after it (a folder holding a monthly series of one dataset and fewer releases of
+    another); None when there is none. Only month-named releases (YYYY-MM) count."""
+    dated = sorted(r for r in releases if len(r) == 7 and _MONTH.match(r))
+    if month in dated:
+        return month
+    before = [r for r in dated if r < month]
+    if before:
+        return before[-1]
+    return dated[0] if dated else None
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """The months after `first` up to and including `last` ('2021-01', '2021-03' -> ['2021-02', '2021-03'])."""
+    start, end = pd.Period(first, freq="M"), pd.Period(last, freq="M")
+    return [str(start + i) for i in range(1, (end - start).n + 1)]

@@ -38,6 +38,15 @@ LEVELS = {
     ),
 }
 
+# The bodies above the commissioners in the practice mapping: STPs above CCGs, ICBs above sub-ICB locations.
+ABOVE = {CCG_LEVEL: ("STP", "STPs"), SUB_ICB_LEVEL: ("ICB", "ICBs")}
+
+
+def level_names(level: str, singular: str = "commissioner", plural: str = "commissioners") -> tuple[str, str]:
+    """(name, plural) of a level; the fallbacks for a level the data do not name."""
+    words = LEVELS.get(level)
+    return (words.name, words.plural) if words else (singular, plural)
+
 
 def vintage(level: str, mapping_release: str | None) -> str:
     """When the commissioners are as of, as QOF's practice mapping's release gives it, to follow the level's

@@ -18,7 +18,6 @@ never printed: about 1,400 pages would add 1,400 pages to the PDF.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 import json
@@ -27,21 +26,18 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from pcnreport.analysis import landscape, measures, pcn_histories
+from pcnreport.analysis import landscape, landscape_months, measures, pcn_histories
 from pcnreport.analysis.pcn_histories import PcnHistory
 from pcnreport.analysis.population_profile import MEASURES
 from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report import figures
+from pcnreport.report.commissioner_words import ABOVE, level_names
 from pcnreport.report.numbers import count, decimal
+from pcnreport.report.wording import month_words
 
 FOLDER = Path("_generated") / "pcns"
 RUNTIME_HREF = f"../figures/{figures.RUNTIME_NAME}"  # pages sit in pcns/, beside the book's figures/
 INDEX_DATA = "index.json"
-LEVEL_WORDS = {"ccg": ("CCG", "STP"), "sub-icb": ("sub-ICB location", "ICB")}
-
-
-def month_words(month: str) -> str:
-    return dt.datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
 def _e(text) -> str:
@@ -149,9 +145,10 @@ def _practices_table(history: PcnHistory, first_month: str, last_month: str) -> 
 
 def _place_rows(history: PcnHistory) -> str:
     def describe(place: dict) -> tuple[str, str, str]:
-        level = LEVEL_WORDS.get(place.get("commissioner_level"), ("commissioner", "ICB or STP"))
-        return (f"{_e(place.get('commissioner_name'))} ({_e(place.get('commissioner_code'))}), a {level[0]}",
-                f"{_e(place.get('icb_or_stp_name'))} ({_e(place.get('icb_or_stp_code'))}), its {level[1]}",
+        level = place.get("commissioner_level")
+        above = ABOVE.get(level, ("ICB or STP",))[0]
+        return (f"{_e(place.get('commissioner_name'))} ({_e(place.get('commissioner_code'))}), a {level_names(level)[0]}",
+                f"{_e(place.get('icb_or_stp_name'))} ({_e(place.get('icb_or_stp_code'))}), its {above}",
                 _e(place.get("region_name")))
 
     then, now = describe(history.then), describe(history.now)
@@ -285,19 +282,20 @@ def region_body(code: str, name: str, entries: list[dict]) -> str:
 """
 
 
-def write_pages(output_dir: Path, snapshots: list[landscape.Snapshot], characteristics: pd.DataFrame | None,
+def write_pages(output_dir: Path, months: list[landscape_months.MonthResult], characteristics: pd.DataFrame | None,
                 england: dict[str, measures.Distribution], releases_note: str) -> dict[str, PcnHistory]:  # fmt: skip
-    """Every page's body, the index's data and the region pages under `_generated/pcns/`; a page left from an
-    earlier build for a PCN no longer in the data is removed. Returns the histories."""
+    """Every page's body, the index's data and the region pages under `_generated/pcns/`, from every month's
+    results (`landscape_months`); a page left from an earlier build for a PCN no longer in the data is
+    removed. Returns the histories."""
     folder = Path(output_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    histories = pcn_histories.histories(snapshots)
+    histories = pcn_histories.from_months(months)
     if not histories:
         written = set()
     else:
-        months = sorted(s.month for s in snapshots)
-        first, last = months[0], months[-1]
-        yearly_months = {s.month for s in landscape.yearly(snapshots)}
+        names = sorted(m.month for m in months)
+        first, last = names[0], names[-1]
+        yearly_months = set(landscape.yearly_months(names))
         values = characteristics.set_index("pcn_code") if characteristics is not None else None
         written = set()
         for code, history in histories.items():

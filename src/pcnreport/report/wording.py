@@ -11,6 +11,7 @@ opens a sentence is spelt out, as house styles ask.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from pcnreport.report.numbers import count, decimal
@@ -97,3 +98,8 @@ def join(items: list[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def month_words(month: str) -> str:
+    """'2020-04' -> 'April 2020'."""
+    return dt.datetime.strptime(month, "%Y-%m").strftime("%B %Y")

@@ -8,19 +8,19 @@ the section is written unavailable, saying why.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis import landscape, measures
+from pcnreport.analysis import landscape, landscape_months, measures
 from pcnreport.report import figures, landscape_figures
+from pcnreport.report.commissioner_words import ABOVE, level_names
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
 from pcnreport.report.tables import save_table
-from pcnreport.report.wording import counted, join, verb
+from pcnreport.report.wording import counted, join, month_words, verb
 
 SECTION = "landscape"
 FIGURES = ("fig-landscape-pcns", "fig-landscape-bands", "fig-landscape-sizes", "fig-landscape-practices",
@@ -28,14 +28,12 @@ FIGURES = ("fig-landscape-pcns", "fig-landscape-bands", "fig-landscape-sizes", "
 TABLES = ("tbl-landscape-months", "tbl-landscape-years", "tbl-landscape-flows", "tbl-landscape-commissioners",
           "tbl-landscape-icbs")  # fmt: skip
 
-# How the mapping names its commissioners, and the bodies above them, in each era.
-LEVEL_WORDS = {"ccg": ("CCG", "CCGs"), "sub-icb": ("sub-ICB location", "sub-ICB locations")}
-ABOVE_WORDS = {"ccg": ("STP", "STPs"), "sub-icb": ("ICB", "ICBs")}
 
 
 @dataclass(frozen=True)
 class LandscapeResults:
-    snapshots: list[landscape.Snapshot]
+    months: list[str]               # every month of the mapping, oldest first
+    yearly_months: list[str]        # landscape.yearly_months: the months a year apart
     sizes_used: dict[str, str]      # month -> registrations release that gave its list sizes
     summary: pd.DataFrame           # landscape.monthly_summary
     years: pd.DataFrame             # landscape.changes_by_year
@@ -45,23 +43,20 @@ class LandscapeResults:
     whole: landscape.Changes        # first month -> latest month
 
 
-def landscape_results(mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame]) -> LandscapeResults:
-    snapshots, used = landscape.series_from(mappings, sizes)
+def landscape_results(months: list[landscape_months.MonthResult]) -> LandscapeResults:
+    """The chapter's results from every month's own (`landscape_months`: one keyed run a month)."""
+    first, last = months[0], months[-1]
     return LandscapeResults(
-        snapshots=snapshots,
-        sizes_used=used,
-        summary=landscape.monthly_summary(landscape.pcn_months(snapshots)),
-        years=landscape.changes_by_year(snapshots),
-        flows=landscape.flows_by_year(snapshots),
-        commissioners=landscape.commissioners_by_month(snapshots),
-        icbs=landscape.pcns_by_icb(snapshots[-1]),
-        whole=landscape.changes(snapshots[0], snapshots[-1]),
+        months=[m.month for m in months],
+        yearly_months=landscape.yearly_months([m.month for m in months]),
+        sizes_used={m.month: m.sizes_release for m in months if m.sizes_release is not None},
+        summary=landscape_months.summary(months),
+        years=landscape_months.years_table(months),
+        flows=landscape.flows_table(landscape_months.yearly_changes(months)),
+        commissioners=landscape_months.commissioners(months),
+        icbs=landscape.pcns_by_icb(last.snapshot, last.pcns),
+        whole=landscape.changes(first.snapshot, last.snapshot),
     )
-
-
-def month_words(month: str) -> str:
-    """'2020-04' -> 'April 2020'."""
-    return dt.datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
 def change_clause(first: int, last: int, noun_words: tuple[str, str]) -> str:
@@ -111,8 +106,8 @@ def level_change(commissioners: pd.DataFrame) -> str:
     levels = commissioners["level"].tolist()
     for before, after, month in zip(levels, levels[1:], commissioners["month"].tolist()[1:]):
         if before != after:
-            return (f"From {month_words(month)} the mapping names {LEVEL_WORDS.get(after, (after, after))[1]} "
-                    f"in place of {LEVEL_WORDS.get(before, (before, before))[1]}.")
+            return (f"From {month_words(month)} the mapping names {level_names(after, after, after)[1]} "
+                    f"in place of {level_names(before, before, before)[1]}.")
     return ""
 
 
@@ -120,9 +115,9 @@ def numbers_for_report(results: LandscapeResults) -> dict:
     summary, whole = results.summary, results.whole
     first, last = summary.iloc[0], summary.iloc[-1]
     comm_first, comm_last = results.commissioners.iloc[0], results.commissioners.iloc[-1]
-    level_first = LEVEL_WORDS.get(comm_first["level"], ("commissioner", "commissioners"))
-    level_last = LEVEL_WORDS.get(comm_last["level"], ("commissioner", "commissioners"))
-    above = ABOVE_WORDS.get(comm_last["level"], ("ICB", "ICBs"))
+    level_first = level_names(comm_first["level"])
+    level_last = level_names(comm_last["level"])
+    above = ABOVE.get(comm_last["level"], ("ICB", "ICBs"))
     icbs = measures.describe(results.icbs["pcns"])
     fates = whole.fates
     closed_practices = int(results.flows["practices"].sum())
@@ -202,7 +197,7 @@ def wording(results: LandscapeResults) -> dict[str, str]:
         "moved": (f"{counted(len(whole.moves), 'practice')} {verb(len(whole.moves), 'was', 'were')} in a different "
                   "network at the end than at the start"),
         "level_change": level_change(results.commissioners),
-        "icb_count": f"{counted(len(results.icbs), *ABOVE_WORDS.get(results.commissioners.iloc[-1]['level'], ('ICB', 'ICBs')))}",
+        "icb_count": f"{counted(len(results.icbs), *ABOVE.get(results.commissioners.iloc[-1]['level'], ('ICB', 'ICBs')))}",
         "within_change": _share_change(first["share_within"], last["share_within"]),
     }
 
@@ -270,7 +265,7 @@ def tables(results: LandscapeResults) -> dict[str, tuple[pd.DataFrame, pd.DataFr
         "Practices a PCN": summary["practices_mean"].map(lambda v: decimal(v, 1)),
     })
     # The printed table keeps one month a year (the yearly comparison's months) and the first: the CSV has all.
-    kept = {s.month for s in landscape.yearly(results.snapshots)} | {summary["month"].iloc[0]}
+    kept = set(results.yearly_months) | {summary["month"].iloc[0]}
     printed = months[summary["month"].isin(kept).to_numpy()]
     years = results.years
     years_table = pd.DataFrame({
@@ -286,15 +281,18 @@ def tables(results: LandscapeResults) -> dict[str, tuple[pd.DataFrame, pd.DataFr
     for where in landscape.DESTINATIONS:
         flows_table[where[:1].upper() + where[1:]] = flows[where].fillna(0).astype(int).map(count)
     comm = results.commissioners
-    runs = comm[(comm[["level", "commissioners", "icbs_or_stps", "regions"]] != comm[["level", "commissioners", "icbs_or_stps", "regions"]].shift()).any(axis=1)]
-    ends = list(comm["month"].iloc[[comm.index.get_loc(i) - 1 for i in runs.index[1:]]]) + [comm["month"].iloc[-1]]
+    # One row a period of months whose commissioner counts stayed the same.
+    counted_columns = ["level", "commissioners", "icbs_or_stps", "regions"]
+    period = (comm[counted_columns] != comm[counted_columns].shift()).any(axis=1).cumsum()
+    periods = comm.groupby(period).agg(start=("month", "first"), end=("month", "last"),
+                                       **{column: (column, "first") for column in counted_columns})
     comm_table = pd.DataFrame({
-        "From": runs["month"].map(month_words).to_numpy(), "To": [month_words(m) for m in ends],
-        "Commissioners": [LEVEL_WORDS.get(v, (v, v))[1] for v in runs["level"]],
-        "Number": runs["commissioners"].map(count).to_numpy(),
-        "Above them": [f"{count(n)} {ABOVE_WORDS.get(v, (v, v))[1]}" for n, v in zip(runs["icbs_or_stps"], runs["level"])],
-        "Regions": runs["regions"].map(count).to_numpy(),
-    })  # fmt: skip
+        "From": periods["start"].map(month_words), "To": periods["end"].map(month_words),
+        "Commissioners": [level_names(v, v, v)[1] for v in periods["level"]],
+        "Number": periods["commissioners"].map(count),
+        "Above them": [f"{count(n)} {ABOVE.get(v, (v, v))[1]}" for n, v in zip(periods["icbs_or_stps"], periods["level"])],
+        "Regions": periods["regions"].map(count),
+    }).reset_index(drop=True)  # fmt: skip
     icbs = results.icbs
     icb_table = pd.DataFrame({
         "Code": icbs["icb_code"], "Name": icbs["icb_name"], "Region": icbs["region_name"],
@@ -313,21 +311,22 @@ def tables(results: LandscapeResults) -> dict[str, tuple[pd.DataFrame, pd.DataFr
     }
 
 
-def write_section(output_dir: Path, mappings: dict[str, pd.DataFrame], sizes: dict[str, pd.DataFrame],
-                  releases: dict[str, str]) -> LandscapeResults | None:  # fmt: skip
-    """The chapter's numbers, charts and tables; unavailable (with the reason) with fewer than two months."""
-    if len(mappings) < 2:
-        have = "no month" if not mappings else f"one month ({month_words(next(iter(mappings)))})"
+def write_section(output_dir: Path, months: list[landscape_months.MonthResult],
+                  releases: dict[str, str]) -> LandscapeResults | None:
+    """The chapter's numbers, charts and tables from every month's results (`landscape_months.read_all`);
+    unavailable (with the reason) with fewer than two months."""
+    if len(months) < 2:
+        have = "no month" if not months else f"one month ({month_words(months[0].month)})"
         reason = (f"The data folder holds {have} of the practice mapping published with Patients Registered at "
                   "a GP Practice (dataset `registrations-map`); this chapter compares two months or more. "
                   "`pcnreport data fetch registrations-map --all` downloads every month.")
         write_unavailable(output_dir, SECTION, FIGURES + TABLES, reason, releases)
         return None
-    results = landscape_results(mappings, sizes)
+    results = landscape_results(months)
     text = {**numbers_for_report(results), "available": True, "unavailable_reason": "", "releases": releases}
     write_numbers(numbers_path(output_dir, SECTION), {**raw_numbers(results), "available": True, "releases": releases}, text)
     out, alts = figures_dir(output_dir), alt_texts(text)
-    level_plural = ABOVE_WORDS.get(results.commissioners.iloc[-1]["level"], ("ICB", "ICBs"))[1]
+    level_plural = ABOVE.get(results.commissioners.iloc[-1]["level"], ("ICB", "ICBs"))[1]
     charts = {
         "fig-landscape-pcns": landscape_figures.pcns_by_month(results.summary),
         "fig-landscape-bands": landscape_figures.bands_by_month(results.summary),
