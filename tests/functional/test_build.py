@@ -188,9 +188,13 @@ def test_executed_notebooks_are_published_with_the_site(built_project):
     project, result = built_project
     published = sorted(p.name for p in (project / "_book" / "notebooks").glob("*.ipynb"))
     assert published == sorted(p.name for p in result.executed_notebooks)
-    # Every notebook of analysis/ but the profile notebook, whose runs are under notebooks/profiles/.
-    assert len(published) == len(list((project / "analysis").glob("*.ipynb"))) - 1
+    # Every notebook of analysis/ but the profile and month notebooks, whose runs are under notebooks/profiles/
+    # and notebooks/months/.
+    assert len(published) == len(list((project / "analysis").glob("*.ipynb"))) - 2
     assert len(list((project / "_book" / "notebooks" / "profiles").glob("*.ipynb"))) == len(result.profile_notebooks)
+    months = sorted(p.name for p in (project / "_book" / "notebooks" / "months").glob("*.ipynb"))
+    assert months == sorted(p.name for p in result.month_notebooks)
+    assert len(months) == len(list((result.data_dir / "registrations-map").iterdir()))
 
 
 def test_build_writes_a_profile_for_every_region_and_ccg_of_the_sample(built_project):

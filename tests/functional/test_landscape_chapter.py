@@ -43,6 +43,14 @@ def test_the_chapter_follows_the_conclusions_and_reads_every_month(built_project
         assert (project / "_book" / "figures" / f"{name}.csv").is_file(), name
     months = (project / "_book" / "figures" / "tbl-landscape-months.csv").read_text().splitlines()
     assert len(months) == 1 + len(written)
+    # Where the networks' patients live: the sample's one release of registrations by LSOA (January 2020),
+    # joined by the month run of April 2020 (the nearest month of the mapping), computed through DuckDB.
+    assert ("The data hold 1 release of registrations by LSOA (January 2020). In January 2020, with the networks "
+            "of April 2020, the median network") in text
+    footprints = list(csv.DictReader((project / "_book" / "figures" / "tbl-landscape-footprints.csv").open()))
+    assert [(r["release"], r["membership"], int(r["pcns"])) for r in footprints] == [
+        ("2020-01", "2020-04", record["pcns"]["2020-04"])]
+    assert f"80% of them in {section['footprints']['lsoas_80pct']};" in text
     # The chapter comes after the conclusions in the site's order.
     conclusions = _text(project / "_book" / "chapters" / "07-conclusions.html")
     assert "Since the interim report" in conclusions  # the next-page link
@@ -100,6 +108,15 @@ def test_every_pcn_of_every_month_has_a_light_page_in_the_directory(built_projec
     merged = next(e for e in record["events"] if e["kind"] == "merged" and e["month"] > "2020-04")
     page = (directory / f"{merged['pcn']}.html").read_text(encoding="utf-8")
     assert f'most of its practices joined <a href="{merged["to"]}.html">' in page
+    # A network of April 2020 (the month standing for the January 2020 LSOA release) has its map; one opened
+    # later says why it has none.
+    april = json.loads((project / "_build" / "months" / "2020-04.json").read_text(encoding="utf-8"))
+    some = april["footprints"]["pcn_code"][0]
+    mapped = (directory / f"{some}.html").read_text(encoding="utf-8")
+    assert f'id="chart-pcn-map-{some}"' in mapped and "MSOAs each hold at least 1% of its patients" in mapped
+    late = next(e for e in record["events"] if e["kind"] == "opened" and e["month"] > "2021-01")
+    later_page = (directory / f"{late['pcn']}.html").read_text(encoding="utf-8")
+    assert "hold none of its patients" in later_page and "chart-pcn-map-" not in later_page
 
 
 def test_the_directory_filter_finds_a_pcn_by_code_icb_and_region(built_project, chromium_path):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from test_landscape import AFTER, BEFORE, snapshot
 
-from pcnreport.analysis import landscape, landscape_months, month_files
+from pcnreport.analysis import footprint_series, landscape, landscape_months, month_files
 from pcnreport.core.errors import DataNotFoundError
 from pcnreport.report.sections import landscape as section
 
@@ -96,7 +96,7 @@ def test_the_commissioner_periods_are_runs_of_equal_counts():
             "recoded", "practices_moved"]),
         flows=landscape.flows_table([]), commissioners=comm,
         icbs=pd.DataFrame(columns=["icb_code", "icb_name", "region_name", "pcns", "population"]),
-        whole=landscape.changes(BEFORE, AFTER),
+        whole=landscape.changes(BEFORE, AFTER), footprints=footprint_series.summary_by_release(pd.DataFrame()),
     )
     table = section.tables(results)["tbl-landscape-commissioners"][0]
     assert table[["From", "To", "Commissioners", "Number"]].values.tolist() == [
@@ -104,3 +104,34 @@ def test_the_commissioner_periods_are_runs_of_equal_counts():
         ["July 2022", "April 2023", "sub-ICB locations", "106"],
         ["April 2024", "April 2024", "sub-ICB locations", "104"],
     ]
+
+
+def test_a_month_keeps_the_footprints_of_the_lsoa_releases_it_stands_for(tmp_path):
+    from pcnreport.data.columnar import ColumnarStore
+    from tests.unit.reader_support import write
+
+    header = "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\n"
+    rows = [("A00001", "E01000001", 60), ("A00001", "E01000002", 30), ("A00002", "E01000002", 10),
+            ("A00002", "NO2011", 25), ("A00003", "E01000003", 40)]  # fmt: skip
+    source = write(tmp_path, "lsoa.csv", header + "".join(f"GP_PRAC_PAT_LIST,01JAN2020,{p},A SURGERY,{a},ALL,{n}\n"
+                                                           for p, a, n in rows))
+    parquet = ColumnarStore(tmp_path / "store").parquet_for(source)
+    january = _placed(snapshot("2020-01", [("A00001", "A"), ("A00002", "A"), ("A00003", "B")], {}))
+    month = landscape_months.compute(january, "2020-01", lsoa_parquet={"2020-01": parquet})
+    # PCN A = A00001 + A00002: 100 patients in an area, 60 in E01000001 and 40 in E01000002, 25 with none;
+    # B = A00003: 40 in one LSOA.
+    prints = month.footprints.set_index("pcn_code")
+    assert prints.loc["A", ["patients", "patients_without_area", "lsoas_any", "lsoas_80pct"]].tolist() == [125, 25, 2, 2]
+    assert prints.loc["A", "largest_lsoa_share"] == pytest.approx(0.6)
+    assert prints.loc["B", ["lsoas_any", "lsoas_80pct"]].tolist() == [1, 1]
+
+    landscape_months.write(tmp_path, month)
+    read = landscape_months.read(tmp_path, "2020-01")
+    later = _placed(snapshot("2021-01", [("A00001", "A"), ("A00002", "B"), ("A00003", "B")], {}))
+    summary = section.landscape_results([read, landscape_months.compute(later, None, january, january)]).footprints
+    assert summary[["release", "membership", "pcns"]].values.tolist() == [["2020-01", "2020-01", 2]]
+    # Medians over A and B: LSOAs with patients (2 + 1) / 2, largest shares (0.6 + 1.0) / 2.
+    assert summary.loc[0, "lsoas_any_median"] == 1.5 and summary.loc[0, "largest_share_median"] == pytest.approx(0.8)
+    words = section.footprint_numbers(summary)
+    assert words["sentence"].startswith("The data hold 1 release of registrations by LSOA (January 2020). In January 2020")
+    assert section.release_words("2020-01-pennine-lancashire") == "January 2020 (Pennine Lancashire)"

@@ -89,7 +89,11 @@ def test_two_months_give_the_chapter_s_numbers_and_phrases(tmp_path):
     for name in section.FIGURES:
         assert (tmp_path / "figures" / f"{name}.vl.json").is_file(), name
     for name in section.TABLES:
-        assert (tmp_path / "figures" / f"{name}.csv").is_file(), name
+        if name != "tbl-landscape-footprints":
+            assert (tmp_path / "figures" / f"{name}.csv").is_file(), name
+    # No release of registrations by LSOA: the footprints' table is a notice saying so, and the text too.
+    assert "no release of registrations by LSOA" in (tmp_path / "figures" / "tbl-landscape-footprints.md").read_text()
+    assert text["footprints_available"] is False
 
 
 @pytest.mark.parametrize(("months", "said"), [({}, "holds no month"), ({"2022-01": JANUARY}, "one month (January 2022)")])

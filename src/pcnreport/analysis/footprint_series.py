@@ -135,3 +135,27 @@ def _members(members_by_release: Mapping[str, pd.DataFrame], releases: list[str]
         parts.append(table.assign(release=release))
     members = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["practice_code", "pcn_code", "release"])
     return members.astype("str")[["release", "practice_code", "pcn_code"]]
+
+
+SUMMARY_COLUMNS = ["release", "pcns", "patients", "without_area_share", "lsoas_any_median", "lsoas_80pct_median",
+                   "largest_share_median"]
+
+
+def summary_by_release(series: pd.DataFrame) -> pd.DataFrame:
+    """One row a release of `footprint_series`: PCNs with patients in it, their patients, the share of those
+    with no area, and the median PCN's LSOAs with any patient, LSOAs holding 80% and largest LSOA's share.
+    Other columns of `series` constant within a release (the membership month used) are kept."""
+    if series.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    grouped = series.groupby("release", sort=True)
+    table = pd.DataFrame({
+        "pcns": grouped["pcn_code"].nunique(),
+        "patients": grouped["patients"].sum(),
+        "without_area_share": grouped["patients_without_area"].sum() / grouped["patients"].sum(),
+        "lsoas_any_median": grouped["lsoas_any"].median(),
+        "lsoas_80pct_median": grouped["lsoas_80pct"].median(),
+        "largest_share_median": grouped["largest_lsoa_share"].median(),
+    })  # fmt: skip
+    extra = [c for c in series.columns if c not in COLUMNS and (grouped[c].nunique() <= 1).all()]
+    table = table.join(grouped[extra].first()) if extra else table
+    return table.reset_index()

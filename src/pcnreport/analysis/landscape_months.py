@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis import landscape
+from pcnreport.analysis import footprint_series, landscape
 from pcnreport.analysis.month_files import paths
 from pcnreport.core import runlog
 from pcnreport.core.atomic import write_text_atomic
@@ -30,6 +30,7 @@ from pcnreport.core.errors import DataNotFoundError
 
 MAPPING = "registrations-map"   # the datasets a month reads (data/catalogue.yaml)
 REGISTRATIONS = "registrations"
+REGISTRATIONS_LSOA = "registrations-lsoa"
 PCN_COLUMNS = ["pcn_code", "practices", "population"]
 
 
@@ -43,6 +44,9 @@ class MonthResult:
     commissioners: dict                         # landscape.commissioners_row
     since_previous: landscape.Changes | None    # from the month before (None for the first)
     since_year_back: landscape.Changes | None   # from landscape.year_back's month (None within the first year)
+    # Where each PCN's patients live, for each registrations-by-LSOA release this month's membership stands
+    # for (`month_runs.lsoa_assignment`): footprint_series.COLUMNS; empty when none.
+    footprints: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=footprint_series.COLUMNS))
 
     @property
     def snapshot(self) -> landscape.Snapshot:
@@ -51,8 +55,12 @@ class MonthResult:
 
 
 def compute(snapshot: landscape.Snapshot, sizes_release: str | None, previous: landscape.Snapshot | None = None,
-            year_back: landscape.Snapshot | None = None) -> MonthResult:
-    """One month's results from its snapshot and those of the month before and the month a year back."""
+            year_back: landscape.Snapshot | None = None, lsoa_parquet: dict[str, Path] | None = None) -> MonthResult:
+    """One month's results from its snapshot and those of the month before and the month a year back, and
+    the footprints of the registrations-by-LSOA releases (release -> Parquet file) its membership stands for."""
+    members = snapshot.members[["practice_code", "pcn_code"]]
+    footprints = (footprint_series.footprint_series(lsoa_parquet, dict.fromkeys(lsoa_parquet, members))
+                  if lsoa_parquet else pd.DataFrame(columns=footprint_series.COLUMNS))
     months = landscape.pcn_months([snapshot])
     summary = landscape.monthly_summary(months)
     return MonthResult(
@@ -64,6 +72,7 @@ def compute(snapshot: landscape.Snapshot, sizes_release: str | None, previous: l
         commissioners=landscape.commissioners_row(snapshot),
         since_previous=landscape.changes(previous, snapshot) if previous is not None else None,
         since_year_back=landscape.changes(year_back, snapshot) if year_back is not None else None,
+        footprints=footprints,
     )
 
 
@@ -78,10 +87,12 @@ def from_snapshots(snapshots: list[landscape.Snapshot], sizes_used: dict[str, st
     return results
 
 
-def from_inputs(inputs, month: str, previous: str | None, year_back: str | None) -> MonthResult:
+def from_inputs(inputs, month: str, previous: str | None, year_back: str | None,
+                lsoa_releases: list[str] = ()) -> MonthResult:
     """One month's results from the data folder (`data.inputs.DataInputs`): the mapping of `month`, of the
-    month before and of the month a year back, and the list sizes of the registrations release nearest
-    `month`. Each read is recorded as that release, so the run is keyed by exactly those files."""
+    month before and of the month a year back, the list sizes of the registrations release nearest
+    `month`, and the registrations by LSOA of `lsoa_releases` (read as Parquet, `data.columnar`). Each read
+    is recorded as that release, so the run is keyed by exactly those files."""
     def members(release: str) -> pd.DataFrame:
         return landscape.members_of(inputs.read_release(MAPPING, release))
 
@@ -94,7 +105,8 @@ def from_inputs(inputs, month: str, previous: str | None, year_back: str | None)
     this = landscape.Snapshot(month, members(month), list_sizes)
     before = landscape.Snapshot(previous, members(previous), empty) if previous else None
     back = landscape.Snapshot(year_back, members(year_back), empty) if year_back else None
-    return compute(this, release, before, back)
+    lsoa = {r: inputs.parquet_of_release(REGISTRATIONS_LSOA, r) for r in lsoa_releases}
+    return compute(this, release, before, back, lsoa)
 
 
 def _plain(value):
@@ -112,6 +124,7 @@ def write(output_dir: Path, result: MonthResult) -> list[Path]:
         "commissioners": result.commissioners,
         "since_previous": result.since_previous.to_record() if result.since_previous else None,
         "since_year_back": result.since_year_back.to_record() if result.since_year_back else None,
+        "footprints": {column: result.footprints[column].tolist() for column in footprint_series.COLUMNS},
     }
     json_path, csv_path = paths(output_dir, result.month)
     text = json.dumps(record, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_plain)
@@ -142,7 +155,8 @@ def read(output_dir: Path, month: str) -> MonthResult:
 
     return MonthResult(month=record["month"], sizes_release=record["sizes_release"], members=members, pcns=pcns,
                        summary=record["summary"], commissioners=record["commissioners"],
-                       since_previous=changes("since_previous"), since_year_back=changes("since_year_back"))
+                       since_previous=changes("since_previous"), since_year_back=changes("since_year_back"),
+                       footprints=pd.DataFrame(record["footprints"], columns=footprint_series.COLUMNS))
 
 
 def read_all(output_dir: Path, months: list[str]) -> list[MonthResult]:
@@ -180,3 +194,13 @@ def years_table(results: list[MonthResult]) -> pd.DataFrame:
     counts = {r.month: int(r.members["pcn_code"].dropna().nunique()) for r in results}
     return pd.DataFrame([landscape.year_row(change, counts[change.start], counts[change.end])
                          for change in yearly_changes(results)])
+
+
+def footprints(results: list[MonthResult]) -> pd.DataFrame:
+    """Every release's footprints (footprint_series.COLUMNS), with the month whose membership each used
+    (`membership`), oldest release first."""
+    frames = [r.footprints.assign(membership=r.month) for r in results if len(r.footprints)]
+    columns = [*footprint_series.COLUMNS, "membership"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns].sort_values(["release", "pcn_code"], ignore_index=True)

@@ -194,6 +194,7 @@ def plan_months(ctx: Context) -> list[buildcache.NotebookPlan]:
     return month_runs.plan_runs(
         ctx.project, ctx.month_notebook, ctx.months, ctx.parameters, ctx.hasher, ctx.library,
         ctx.environment, ctx.options.force, memo=ctx.memo,
+        lsoa_releases=month_runs.lsoa_releases_in(ctx.data_dir, ctx.parameters, ctx.memo),
     )
 
 

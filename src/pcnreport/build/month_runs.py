@@ -23,6 +23,7 @@ from pcnreport.core.hashing import FileHasher
 
 NOTEBOOK = "month.ipynb"
 DATASET = "registrations-map"
+LSOA_DATASET = "registrations-lsoa"
 EXECUTED_SUBDIR = "months"  # _build/notebooks/months/<month>.ipynb
 PREFIX = "month."
 
@@ -46,6 +47,32 @@ def months_in(data_dir: Path, parameters: dict, memo: dict | None = None) -> lis
     return located_releases(Path(data_dir), catalogue[DATASET])
 
 
+def lsoa_releases_in(data_dir: Path, parameters: dict, memo: dict | None = None) -> list[str]:
+    """The releases of registrations by LSOA in the data folder, oldest first."""
+    from pcnreport.data.catalogue import located_releases
+
+    catalogue = buildcache.catalogue_of(parameters, memo)
+    if LSOA_DATASET not in catalogue.datasets:
+        return []
+    return located_releases(Path(data_dir), catalogue[LSOA_DATASET])
+
+
+def lsoa_assignment(months: list[str], lsoa_releases: list[str]) -> dict[str, list[str]]:
+    """month -> the registrations-by-LSOA releases whose PCNs it gives: each release goes to the month of
+    the practice mapping nearest it (its own, else the latest before, else the earliest after:
+    `release_period.nearest_release`), so every release is computed once, by one month's run. A release
+    named by a month and an area (2020-01-pennine-lancashire) counts as that month."""
+    from pcnreport.data.release_period import nearest_release, release_month
+
+    assigned: dict[str, list[str]] = {month: [] for month in months}
+    for release in lsoa_releases:
+        period = release_month(release)
+        month = nearest_release(str(period), months) if period is not None else None
+        if month is not None:
+            assigned[month].append(release)
+    return assigned
+
+
 def neighbours(months: list[str]) -> dict[str, tuple[str, str]]:
     """month -> (the month before it, the month a year back), "" where there is none."""
     from pcnreport.analysis.landscape import previous_month, year_back
@@ -54,12 +81,15 @@ def neighbours(months: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def plan_runs(project: Path, notebook: Path, months: list[str], parameters: dict, hasher: FileHasher,
-              library: str, environment: str, force: bool = False, memo: dict | None = None) -> list[buildcache.NotebookPlan]:
+              library: str, environment: str, force: bool = False, memo: dict | None = None,
+              lsoa_releases: list[str] = ()) -> list[buildcache.NotebookPlan]:
     """One plan a month, each keyed by its own parameters and the files its last run read."""
     memo = {} if memo is None else memo
+    lsoa = lsoa_assignment(months, list(lsoa_releases))
     return [
         buildcache.plan_notebook(
-            project, notebook, {**parameters, "month": month, "previous": previous, "year_back": back},
+            project, notebook,
+            {**parameters, "month": month, "previous": previous, "year_back": back, "lsoa_releases": lsoa[month]},
             hasher, library, environment, force, run=run_name(month), memo=memo,
         )
         for month, (previous, back) in neighbours(months).items()

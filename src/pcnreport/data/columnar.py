@@ -104,7 +104,12 @@ def connect(spill_folder: Path | None = None) -> duckdb.DuckDBPyConnection:
         Path(spill_folder).mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(spill_folder)
     con = duckdb.connect(":memory:", config=config)
-    con.execute("SET enable_progress_bar = false")  # a connection's setting, not a database's
+    try:
+        con.execute("SET enable_progress_bar = false")  # a connection's setting, not a database's
+    except duckdb.InvalidInputException:
+        # In a Jupyter kernel (a build's notebook runs) DuckDB refuses the setting when ipywidgets, which
+        # its notebook progress bar needs, is absent: no bar can be drawn there anyway.
+        pass
     return con
 
 

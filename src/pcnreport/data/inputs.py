@@ -32,6 +32,7 @@ class DataInputs:
     releases_wanted: dict[str, str] = field(default_factory=dict)
     found: dict[str, LocatedFile] = field(default_factory=dict)
     table_cache: TableCache | None = None  # None: every read parses the file
+    project_dir: Path | None = None  # where the columnar store lives (.cache/columnar); None: a temporary one
     _tables: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -42,7 +43,8 @@ class DataInputs:
         cache is the project's own `.cache/tables/`, shared by every notebook of the build."""
         catalogue = load_catalogue(Path(project_dir) / "data" / "catalogue.yaml")
         table_cache = TableCache(Path(project_dir) / TABLE_CACHE) if cache else None
-        return cls(Path(data_dir), catalogue, dict(releases or {}), table_cache=table_cache)
+        return cls(Path(data_dir), catalogue, dict(releases or {}), table_cache=table_cache,
+                   project_dir=Path(project_dir))
 
     def locate(self, name: str) -> LocatedFile:
         if name not in self.found:
@@ -91,6 +93,14 @@ class DataInputs:
     def read_release(self, name: str, release: str):
         """The dataset's tidy table of one release (`locate_release`, so recorded as that release)."""
         return self._parse(name, self.locate_release(name, release).path)
+
+    def parquet_of_release(self, name: str, release: str) -> Path:
+        """One release of registrations by LSOA as a Parquet file (`data.columnar`: converted once, by the
+        file's bytes, then re-used), recorded as a read of that release. For analyses over many releases,
+        whose files are too large to hold side by side as pandas frames."""
+        from pcnreport.data.columnar import ColumnarStore  # duckdb: only the runs that need it import it
+
+        return ColumnarStore.for_project(self.project_dir).parquet_for(self.locate_release(name, release).path)
 
     def read_nearest_release(self, name: str, month: str) -> tuple[str | None, object]:
         """(release, table) of the release that stands for `month` (`release_period.nearest_release`: its own,

@@ -30,10 +30,11 @@ from pcnreport.analysis import landscape, landscape_months, measures, pcn_histor
 from pcnreport.analysis.pcn_histories import PcnHistory
 from pcnreport.analysis.population_profile import MEASURES
 from pcnreport.core.atomic import write_text_atomic
-from pcnreport.report import figures
+from pcnreport.report import figures, pcn_maps
 from pcnreport.report.commissioner_words import ABOVE, level_names
-from pcnreport.report.numbers import count, decimal
+from pcnreport.report.numbers import count, decimal, percent
 from pcnreport.report.wording import month_words
+from pcnreport.report.wording import release_words as _release_words
 
 FOLDER = Path("_generated") / "pcns"
 RUNTIME_HREF = f"../figures/{figures.RUNTIME_NAME}"  # pages sit in pcns/, beside the book's figures/
@@ -179,9 +180,32 @@ def _characteristics_table(values: pd.Series | None, england: dict[str, measures
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
+def _whereabouts_section(history: PcnHistory, lives: pcn_maps.Whereabouts | None) -> str:
+    if lives is None or lives.footprints.empty:
+        return ("<p>The data hold no registrations by LSOA, so where its patients live is not shown.</p>")
+    rows = lives.footprints[lives.footprints["pcn_code"] == history.pcn_code]
+    if rows.empty:
+        releases = ", ".join(sorted({_release_words(r) for r in lives.footprints["release"]}))
+        return (f"<p>The registrations by LSOA in the data ({_e(releases)}) hold none of its patients: it was not a "
+                "network in the months nearest them.</p>")
+    body = "".join(
+        f"<tr><td>{_e(_release_words(r.release))}</td><td class='n'>{count(r.patients)}</td>"
+        f"<td class='n'>{count(r.lsoas_any)}</td><td class='n'>{count(r.lsoas_80pct)}</td>"
+        f"<td class='n'>{percent(r.largest_lsoa_share)}</td></tr>"
+        for r in rows.itertuples(index=False)
+    )
+    table = ("<table><caption>Its patients by the small area (LSOA) they live in, each release of registrations by "
+             "LSOA</caption><thead><tr><th scope='col'>Release</th><th scope='col' class='n'>Patients</th>"
+             "<th scope='col' class='n'>LSOAs with patients</th><th scope='col' class='n'>LSOAs holding 80%</th>"
+             f"<th scope='col' class='n'>Largest LSOA's share</th></tr></thead><tbody>{body}</tbody></table>")
+    features = lives.features.get(history.pcn_code)
+    why_not = lives.why_not or "Its patients in the latest release live in no MSOA the boundaries hold, so no map is drawn."
+    return table + "\n" + pcn_maps.map_section(history.pcn_code, history.pcn_name, features, lives.where, why_not)
+
+
 def page_body(history: PcnHistory, histories: dict[str, PcnHistory], values: pd.Series | None,
               england: dict[str, measures.Distribution], first_month: str, last_month: str,
-              yearly_months: set[str], releases_note: str) -> str:  # fmt: skip
+              yearly_months: set[str], releases_note: str, lives: pcn_maps.Whereabouts | None = None) -> str:  # fmt: skip
     """The body of one PCN's page (HTML)."""
     alt_text = (f"Line chart of the registered patients of {history.pcn_name} by month, from "
                 f"{month_words(history.first)} to {month_words(history.last)}, with 30,000 to 50,000 shaded.")
@@ -196,6 +220,8 @@ def page_body(history: PcnHistory, histories: dict[str, PcnHistory], values: pd.
 {_practices_table(history, first_month, last_month)}
 <h2>Commissioner then and now</h2>
 {_place_rows(history)}
+<h2>Where its patients live</h2>
+{_whereabouts_section(history, lives)}
 <h2>Its patients against England</h2>
 {_characteristics_table(values, england, releases_note)}
 """
@@ -283,7 +309,8 @@ def region_body(code: str, name: str, entries: list[dict]) -> str:
 
 
 def write_pages(output_dir: Path, months: list[landscape_months.MonthResult], characteristics: pd.DataFrame | None,
-                england: dict[str, measures.Distribution], releases_note: str) -> dict[str, PcnHistory]:  # fmt: skip
+                england: dict[str, measures.Distribution], releases_note: str,
+                lives: pcn_maps.Whereabouts | None = None) -> dict[str, PcnHistory]:  # fmt: skip
     """Every page's body, the index's data and the region pages under `_generated/pcns/`, from every month's
     results (`landscape_months`); a page left from an earlier build for a PCN no longer in the data is
     removed. Returns the histories."""
@@ -300,7 +327,7 @@ def write_pages(output_dir: Path, months: list[landscape_months.MonthResult], ch
         written = set()
         for code, history in histories.items():
             row = values.loc[code] if values is not None and code in values.index else None
-            body = page_body(history, histories, row, england, first, last, yearly_months, releases_note)
+            body = page_body(history, histories, row, england, first, last, yearly_months, releases_note, lives)
             # Not synced one by one (8 ms a file, 1,400 files): a page lost in a power cut is a run the
             # build repeats, since the run is cached only once the notebook has finished.
             written.add(write_text_atomic(folder / f"{code}.html", body, fsync=False).name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from pcnreport.report.numbers import count, decimal
 
@@ -103,3 +104,13 @@ def join(items: list[str], conjunction: str = "and") -> str:
 def month_words(month: str) -> str:
     """'2020-04' -> 'April 2020'."""
     return dt.datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+
+
+def release_words(release: str) -> str:
+    """'2020-01' -> 'January 2020'; a month and an area ('2020-01-pennine-lancashire') -> 'January 2020
+    (Pennine Lancashire)'; any other label as it is."""
+    match = re.match(r"(\d{4}-\d{2})(?:-(.+))?$", release)
+    if not match:
+        return release
+    rest = match[2]
+    return month_words(match[1]) + (f" ({rest.replace('-', ' ').title()})" if rest else "")

@@ -14,19 +14,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcnreport.analysis import landscape, landscape_months, measures
+from pcnreport.analysis import footprint_series, landscape, landscape_months, measures
+from pcnreport.core.atomic import write_text_atomic
 from pcnreport.report import figures, landscape_figures
 from pcnreport.report.commissioner_words import ABOVE, level_names
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
-from pcnreport.report.outputs import figures_dir, numbers_path, write_unavailable
+from pcnreport.report.outputs import figures_dir, numbers_path, unavailable_fragment, write_unavailable
 from pcnreport.report.tables import save_table
-from pcnreport.report.wording import counted, join, month_words, verb
+from pcnreport.report.wording import counted, join, month_words, release_words, verb
 
 SECTION = "landscape"
 FIGURES = ("fig-landscape-pcns", "fig-landscape-bands", "fig-landscape-sizes", "fig-landscape-practices",
            "fig-landscape-flows", "fig-landscape-icbs")  # fmt: skip
 TABLES = ("tbl-landscape-months", "tbl-landscape-years", "tbl-landscape-flows", "tbl-landscape-commissioners",
-          "tbl-landscape-icbs")  # fmt: skip
+          "tbl-landscape-icbs", "tbl-landscape-footprints")  # fmt: skip
 
 
 
@@ -41,6 +42,7 @@ class LandscapeResults:
     commissioners: pd.DataFrame     # landscape.commissioners_by_month
     icbs: pd.DataFrame              # landscape.pcns_by_icb of the latest month
     whole: landscape.Changes        # first month -> latest month
+    footprints: pd.DataFrame        # footprint_series.summary_by_release, with the membership month each used
 
 
 def landscape_results(months: list[landscape_months.MonthResult]) -> LandscapeResults:
@@ -56,6 +58,7 @@ def landscape_results(months: list[landscape_months.MonthResult]) -> LandscapeRe
         commissioners=landscape_months.commissioners(months),
         icbs=landscape.pcns_by_icb(last.snapshot, last.pcns),
         whole=landscape.changes(first.snapshot, last.snapshot),
+        footprints=footprint_series.summary_by_release(landscape_months.footprints(months)),
     )
 
 
@@ -111,6 +114,32 @@ def level_change(commissioners: pd.DataFrame) -> str:
     return ""
 
 
+def footprint_numbers(summary: pd.DataFrame) -> dict:
+    """Where the networks' patients live, from the latest release of registrations by LSOA, in words."""
+    if summary.empty:
+        return {"sentence": ("The data hold no release of registrations by LSOA, so where each network's patients "
+                             "live is not shown; `pcnreport data fetch registrations-lsoa --all` downloads the "
+                             "quarterly releases.")}
+    latest = summary.iloc[-1]
+    releases = join([release_words(r) for r in summary["release"]])
+    n = len(summary)
+    return {
+        "releases": f"{counted(n, 'release')} ({releases})",
+        "latest": release_words(latest["release"]),
+        "membership": month_words(latest["membership"]),
+        "pcns": count(latest["pcns"]),
+        "lsoas_any": decimal(latest["lsoas_any_median"], 0),
+        "lsoas_80pct": decimal(latest["lsoas_80pct_median"], 0),
+        "largest_pct": percent(latest["largest_share_median"]),
+        "without_area_pct": percent(latest["without_area_share"]),
+        "sentence": (f"The data hold {counted(n, 'release')} of registrations by LSOA ({releases}). In "
+                     f"{release_words(latest['release'])}, with the networks of {month_words(latest['membership'])}, "
+                     f"the median network's patients lived in {decimal(latest['lsoas_any_median'], 0)} "
+                     f"LSOAs, and 80% of them in {decimal(latest['lsoas_80pct_median'], 0)}; its largest LSOA held "
+                     f"{percent(latest['largest_share_median'])} of them."),
+    }
+
+
 def numbers_for_report(results: LandscapeResults) -> dict:
     summary, whole = results.summary, results.whole
     first, last = summary.iloc[0], summary.iloc[-1]
@@ -158,6 +187,8 @@ def numbers_for_report(results: LandscapeResults) -> dict:
         "icb_min": count(icbs.minimum),
         "icb_max": count(icbs.maximum),
         "sizes_note": sizes_note(results.sizes_used),
+        "footprints_available": not results.footprints.empty,
+        "footprints": footprint_numbers(results.footprints),
         "cadence": cadence(summary["month"].tolist()),
         "wording": wording(results),
     }
@@ -298,7 +329,17 @@ def tables(results: LandscapeResults) -> dict[str, tuple[pd.DataFrame, pd.DataFr
         "Code": icbs["icb_code"], "Name": icbs["icb_name"], "Region": icbs["region_name"],
         "PCNs": icbs["pcns"].map(count), "Registered patients": icbs["population"].map(lambda v: count(round(v))),
     })  # fmt: skip
-    numeric = dict.fromkeys(("PCNs", "Practices", "Under (%)", "Within (%)", "Over (%)", "P10", "Median", "P90",
+    prints = results.footprints
+    footprint_table = pd.DataFrame({
+        "Release": prints["release"].map(release_words) if len(prints) else [],
+        "Networks of": prints["membership"].map(month_words) if len(prints) else [],
+        "PCNs": prints["pcns"].map(count), "LSOAs with patients": prints["lsoas_any_median"].map(lambda v: decimal(v, 0)),
+        "LSOAs holding 80%": prints["lsoas_80pct_median"].map(lambda v: decimal(v, 0)),
+        "Largest LSOA's share": prints["largest_share_median"].map(percent),
+        "Patients with no area": prints["without_area_share"].map(percent),
+    })  # fmt: skip
+    numeric = dict.fromkeys(("PCNs", "Practices", "LSOAs with patients", "LSOAs holding 80%", "Largest LSOA's share",
+                             "Patients with no area", "Under (%)", "Within (%)", "Over (%)", "P10", "Median", "P90",
                              "Practices a PCN", "PCNs at start", "PCNs at end", "Opened", "Merged", "Split",
                              "Dissolved", "Re-coded", "Practices moved", "Number", "Regions", "Registered patients"),
                             "r")  # fmt: skip
@@ -308,6 +349,7 @@ def tables(results: LandscapeResults) -> dict[str, tuple[pd.DataFrame, pd.DataFr
         "tbl-landscape-flows": (flows_table, results.flows, dict.fromkeys(flows_table.columns[2:], "r")),
         "tbl-landscape-commissioners": (comm_table, comm, numeric),
         "tbl-landscape-icbs": (icb_table, icbs, numeric),
+        "tbl-landscape-footprints": (footprint_table, prints, numeric),
     }
 
 
@@ -338,6 +380,9 @@ def write_section(output_dir: Path, months: list[landscape_months.MonthResult],
     for name, chart in charts.items():
         figures.save_figure(chart, name, out, alts[name])
     for name, (table, data, align) in tables(results).items():
+        if data.empty:  # no release of registrations by LSOA: the chapter says why instead
+            write_text_atomic(out / f"{name}.md", unavailable_fragment(text["footprints"]["sentence"]))
+            continue
         save_table(table, name, out, data=data, align=align)
     return results
 
