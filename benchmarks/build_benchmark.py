@@ -3,6 +3,7 @@
     python benchmarks/build_benchmark.py [--jobs N] [--keep DIR]
     python benchmarks/build_benchmark.py --cluster   # builds on a local Dask cluster of 1, then 2 workers
     python benchmarks/build_benchmark.py --months    # what one more month of the practice mapping costs
+    python benchmarks/build_benchmark.py --lsoa      # a build over five years of quarterly registrations by LSOA
 
 In a temporary copy of the project (the sources only, as the functional tests copy them) it times:
 
@@ -103,6 +104,48 @@ def new_month(work: Path, project: Path, sample: Path, jobs: int, row) -> None:
     notebooks = {k.removeprefix("notebook "): round(v, 1) for k, v in again["timings"].items() if k.startswith("notebook ")}
     row(f"one month more ({latest.name})", again, f"{again['ran']} runs {notebooks}, render "
                                                   f"{again['timings'].get('render', 0.0):.1f} s")
+
+
+MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def lsoa_quarters(template: Path, data: Path, quarters: list[str]) -> None:
+    """One registrations-by-LSOA release a quarter, national-sized, consistent with the sample: each is the
+    sample's own January 2020 file (868,000 rows, its practices and LSOAs) stamped with the quarter's
+    extract date, and every seventh count raised by the quarter's number so that no two releases share
+    bytes (the columnar store keys Parquet files by content). The LSOA codes stay 2011's throughout."""
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    for k, quarter in enumerate(quarters, start=1):
+        stamp = f"01{MONTH_NAMES[int(quarter[5:7]) - 1]}{quarter[:4]}"
+        out = [lines[0]]
+        for i, line in enumerate(lines[1:]):
+            head, _, patients = line.rstrip("\r\n").rpartition(",")
+            fields = head.split(",", 2)
+            fields[1] = stamp
+            out.append(",".join(fields) + "," + str(int(patients) + (k if i % 7 == 0 else 0)) + "\n")
+        folder = data / "registrations-lsoa" / quarter
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / template.name).write_text("".join(out), encoding="utf-8")
+
+
+def lsoa_history(work: Path, project: Path, sample: Path, jobs: int, row, releases: int = 20) -> None:
+    """A build reading five years of quarterly registrations by LSOA (`releases` files of about 868,000 rows),
+    cold, then with one quarter more. Each release is converted once to Parquet and its footprints computed
+    by the month run standing for it (`month_runs.lsoa_assignment`), so memory is one release's at a time;
+    peak memory is the largest of the build process and any kernel."""
+    data = work / "lsoa-data"
+    shutil.copytree(next(sample.glob("seed-*")), data, ignore=shutil.ignore_patterns("SYNTHETIC.json"))
+    template = next((data / "registrations-lsoa").glob("*/gp-reg-pat-prac-lsoa-all.csv"))
+    quarters = [f"{2020 + (3 * i) // 12}-{(3 * i) % 12 + 1:02d}" for i in range(1, releases + 1)]  # 2020-04 on
+    start = time.perf_counter()
+    lsoa_quarters(template, data, quarters[:-1])
+    print(f"  wrote {releases - 1} more LSOA releases ({quarters[0]} to {quarters[-2]}) in "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
+    cold = measure(build_code(project, jobs, False, data_dir=data), project)
+    row(f"cold build, {releases} LSOA releases", cold, f"{cold['ran']} runs, months {cold['timings'].get('months', 0):.1f} s")
+    lsoa_quarters(template, data, quarters[-1:])
+    again = measure(build_code(project, jobs, False, data_dir=data), project)
+    row(f"one LSOA release more ({quarters[-1]})", again, f"{again['ran']} runs {sorted(again['names'])}")
 
 
 def change_data(project: Path, step: int) -> None:
@@ -329,6 +372,9 @@ def main() -> None:
     parser.add_argument("--months", action="store_true",
                         help="only what one more month of the practice mapping costs (a cold build without it, "
                              "then with it)")
+    parser.add_argument("--lsoa", action="store_true",
+                        help="only a build over five years of quarterly registrations by LSOA (20 releases), then "
+                             "one release more")
     parser.add_argument("--render-only", action="store_true",
                         help="after the cold build, time only the two renderers (skips the other measurements)")
     args = parser.parse_args()
@@ -354,6 +400,11 @@ def main() -> None:
     row("generate the synthetic sample (once per seed)", sample)
     if args.months:
         new_month(work, project, project / ".cache" / "synthetic", args.jobs, row)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
+    if args.lsoa:
+        lsoa_history(work, project, project / ".cache" / "synthetic", args.jobs, row)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         return

@@ -19,30 +19,8 @@ from pcnreport.report.pcn_pages import FOLDER, INDEX_DATA
 OUTPUT = "pcns"
 STYLESHEET = "pcn-pages.css"
 
-# Small and self-contained (the renderers' own stylesheets differ): readable text, tables that fit a narrow
-# screen by wrapping (nothing scrolls sideways, so no scroll cue is needed), the data notice as the book shows it, and a visible keyboard focus.
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; margin: 0; color: #1a1a1a; }
-.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .25rem; }
-header.site, main, footer.site-footer { max-width: 60rem; margin: 0 auto; padding: 0 1rem; }
-header.site { padding-top: .75rem; font-weight: 600; }
-a { color: #0b57a4; } a:focus { outline: 3px solid #e69f00; outline-offset: 2px; }
-h1 .code { font-size: .6em; color: #555; font-weight: normal; margin-left: .4em; }
-.crumbs { font-size: .9rem; margin-top: 1rem; }
-.data-notice { background: #fff4e5; border-bottom: 1px solid #e0a458; padding: .5rem 1rem; font-size: .9rem; }
-table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
-caption { text-align: left; font-size: .9rem; color: #444; padding-bottom: .25rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-td:not(.n):not(.code) { overflow-wrap: anywhere; } th[scope="row"] { overflow-wrap: break-word; }
-td.code { white-space: nowrap; }
-@media (max-width: 480px) { table { font-size: .85rem; } th, td { padding: .25rem .3rem; } }
-.n { text-align: right; font-variant-numeric: tabular-nums; }
-td.n { overflow-wrap: normal; }
-.pcn-chart { width: 100%; min-height: 260px; }
-form label { margin-right: .25rem; }
-form input, form select { margin-right: 1rem; margin-bottom: .5rem; font-size: 1rem; max-width: 100%; }
-footer.site-footer { margin-top: 2rem; border-top: 1px solid #ddd; font-size: .85rem; color: #444; padding-bottom: 1rem; }
-""".lstrip()
+# The pages' stylesheet, shipped with the renderers' assets.
+STYLESHEET_SOURCE = Path(__file__).resolve().parents[1] / "render" / "assets" / STYLESHEET
 
 
 def _title(body: str) -> str:
@@ -94,5 +72,5 @@ def publish_pages(project: Path, staging: Path, variables: dict) -> int:
             encoding="utf-8",
         )
     shutil.copy2(source / INDEX_DATA, target / INDEX_DATA)
-    (target / STYLESHEET).write_text(_CSS, encoding="utf-8")
+    shutil.copy2(STYLESHEET_SOURCE, target / STYLESHEET)
     return len(bodies)
