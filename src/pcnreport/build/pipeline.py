@@ -5,8 +5,10 @@ Order of work, and why:
 2. resolve the data folder (the synthetic sample, generated once per seed, when none is given);
    when any notebook will run, check every dataset in it first and stop listing all their problems;
 3. plan: key each notebook run by what it reads (`buildcache`); an unchanged run is skipped and its
-   outputs restored from `_build/cache/`, the others run with papermill, in parallel (`jobs`), each
-   keeping its executed copy as provenance;
+   outputs restored from `_build/cache/`, the others run in parallel (`jobs`), each keeping its executed
+   copy as provenance. The month runs go first (one a month of the practice mapping, `month_runs`, on
+   reused kernels), then the notebooks with papermill: chapter 8 and the PCN pages read every month's
+   results, so their keys are known only once the months have run or been restored;
 4. then plan and run the area profiles (one run an area, on reused kernels): each reads its area's
    numbers, which a step-3 notebook writes, so its key (those numbers' bytes) is known only now;
 5. write `_variables.yml` and the data notice every page shows (skipped when no run changed);
