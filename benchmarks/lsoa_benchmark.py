@@ -32,15 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MIB = 2 * 1024  # 2 GiB
 
-# Run in a child process: do the work, then report wall time and the peak RSS of itself and its children.
-_RUNNER = r"""
-import json, resource, sys, time
-start = time.perf_counter()
-exec(compile(sys.argv[1], "<work>", "exec"))
-wall = time.perf_counter() - start
-rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print("BENCHMARK " + json.dumps({"wall": wall, "rss_kib": rss, **globals().get("extra", {})}))
-"""
+# The child-process runner (wall time and peak RSS of the work and its children) is the build benchmark's.
+from build_benchmark import _RUNNER  # noqa: E402  (benchmarks/ is on sys.path when a script here runs)
 
 COLUMNAR_CODE = """
 import time
