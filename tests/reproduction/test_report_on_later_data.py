@@ -199,3 +199,34 @@ def test_the_landscape_chapter_counts_the_real_months_as_the_files_do(later_buil
     pages = {p.stem for p in (project / "_book" / "pcns").glob("U*.html")}
     assert set(mapping(later_data, "2022-01").values()) | set(mapping(later_data, "2025-10").values()) <= pages
     assert max(p.stat().st_size for p in (project / "_book" / "pcns").glob("*.html")) < 150_000
+
+
+def test_where_patients_live_counts_the_real_lsoa_release_as_the_file_does(later_build, later_data):
+    """Chapter 8's footprints on the real registrations by LSOA (the Pennine Lancashire cut of January 2020)
+    with the networks of January 2022 (the month of the mapping nearest it: none is earlier), against a
+    count made here with csv: the networks with patients in the file, and the median network's LSOAs with
+    any patient and largest LSOA's share."""
+    project, _, _ = later_build
+    members = mapping(later_data, "2022-01")
+    path = next((later_data / "registrations-lsoa").glob("*/lsoapops_*.csv"))
+    by_pcn: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            pcn = members.get(row["PRACTICE_CODE"])
+            if pcn and row["SEX"] == "ALL" and row["LSOA_CODE"] not in ("NO2011", "CLOSED", "EMPTY", "L99999"):
+                by_pcn[pcn][row["LSOA_CODE"]] += int(row["Number.of.Patients"])
+    lsoas = sorted(sum(1 for n in c.values() if n > 0) for c in by_pcn.values())
+    largest = sorted(max(c.values()) / sum(c.values()) for c in by_pcn.values())
+
+    def median(values):
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    with open(project / "_book" / "figures" / "tbl-landscape-footprints.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["release"], r["membership"]) for r in rows] == [("2020-01-pennine-lancashire", "2022-01")]
+    assert int(rows[0]["pcns"]) == len(by_pcn) > 20
+    assert float(rows[0]["lsoas_any_median"]) == median(lsoas)
+    assert float(rows[0]["largest_share_median"]) == pytest.approx(median(largest))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (project / "_book" / "chapters" / "08-since-the-interim-report.html").read_text()))
+    assert "registrations by LSOA (January 2020, Pennine Lancashire). In January 2020, Pennine Lancashire, with the networks of January 2022" in text

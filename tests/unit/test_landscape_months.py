@@ -134,4 +134,4 @@ def test_a_month_keeps_the_footprints_of_the_lsoa_releases_it_stands_for(tmp_pat
     assert summary.loc[0, "lsoas_any_median"] == 1.5 and summary.loc[0, "largest_share_median"] == pytest.approx(0.8)
     words = section.footprint_numbers(summary)
     assert words["sentence"].startswith("The data hold 1 release of registrations by LSOA (January 2020). In January 2020")
-    assert section.release_words("2020-01-pennine-lancashire") == "January 2020 (Pennine Lancashire)"
+    assert section.release_words("2020-01-pennine-lancashire") == "January 2020, Pennine Lancashire"

@@ -107,10 +107,10 @@ def month_words(month: str) -> str:
 
 
 def release_words(release: str) -> str:
-    """'2020-01' -> 'January 2020'; a month and an area ('2020-01-pennine-lancashire') -> 'January 2020
-    (Pennine Lancashire)'; any other label as it is."""
+    """'2020-01' -> 'January 2020'; a month and an area ('2020-01-pennine-lancashire') -> 'January 2020,
+    Pennine Lancashire' (it reads in parentheses too); any other label as it is."""
     match = re.match(r"(\d{4}-\d{2})(?:-(.+))?$", release)
     if not match:
         return release
     rest = match[2]
-    return month_words(match[1]) + (f" ({rest.replace('-', ' ').title()})" if rest else "")
+    return month_words(match[1]) + (f", {rest.replace('-', ' ').title()}" if rest else "")
