@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import html.parser
+import json
 import os
 import re
 import shutil
@@ -191,6 +192,10 @@ def test_quarto_build_publishes_every_page_and_file_the_fallback_does(both_build
     # Only the current downloads: no stale copy from _book/ or the build cache nested inside the site.
     assert not [f for f in files if f.count("figures/") > 1 or "_build/" in f or "_book/" in f]
     assert (quarto / "search.json").is_file()  # Quarto's own search
+    # ...which also finds every page of the PCN directory by its name and code (`pcn_site.add_to_search`).
+    searched = {doc["href"] for doc in json.loads((quarto / "search.json").read_text(encoding="utf-8"))}
+    pcn_pages = {f"pcns/{p.name}" for p in (quarto / "pcns").glob("U*.html")}
+    assert pcn_pages and pcn_pages <= searched
     # The sitemap gives search engines every chapter at the published address (book.site-url).
     sitemap = (quarto / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://pcn-report.github.io/pcn-report/chapters/06-pcn-characteristics.html" in sitemap

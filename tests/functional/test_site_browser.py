@@ -121,9 +121,10 @@ def test_headings_in_order_and_every_figure_has_alternative_text(book_dir, all_p
 
 def test_search_index_covers_every_page(book_dir, all_pages):
     index = (book_dir / "site_libs" / "search-index.js").read_text(encoding="utf-8")
-    # Not the PCN directory's ~1,400 pages: its index page filters them by name, code, ICB and region,
-    # and indexing their text would make the book's search file several times larger for every reader.
-    for rel in [p for p in all_pages if not p.startswith("pcns/")]:
+    # The PCN directory's ~1,400 pages by name, code, ICB, region and status only (`pcn_site.add_to_search`):
+    # their whole text would make the book's search file several times larger for every reader. Its index
+    # and region pages are lists of those pages.
+    for rel in [p for p in all_pages if not p.startswith(("pcns/index", "pcns/region-"))]:
         assert f'"page":"{rel}"' in index, f"{rel} is not in the search index"
     assert (book_dir / "site_libs" / "minisearch-LICENSE.txt").is_file()
 
@@ -276,6 +277,9 @@ def test_search_finds_a_phrase_and_its_result_opens_the_section(browser, site_ur
     if anchor:
         assert page.locator(f"[id='{anchor}']").count() == 1
     assert SEARCH_PHRASE.lower() in page.inner_text("main").lower()
+    # A PCN's code finds its page in the directory.
+    some = next(p for p in page_paths if p.startswith("pcns/U"))
+    assert any(urlparse(h).path.endswith("/" + some) for h in search(page, some.removeprefix("pcns/").removesuffix(".html")))
     # A word in no page: the box says so rather than showing stale results.
     assert search(page, "xylophonequux") == []
     assert errors == [] and outside == []

@@ -10,10 +10,13 @@ and the edition's footer, which are known only once the variables step has run.
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
 
+from pcnreport.render import search
+from pcnreport.render.site import SITE_LIBS
 from pcnreport.report.pcn_pages import FOLDER, INDEX_DATA
 
 OUTPUT = "pcns"
@@ -73,4 +76,35 @@ def publish_pages(project: Path, staging: Path, variables: dict) -> int:
         )
     shutil.copy2(source / INDEX_DATA, target / INDEX_DATA)
     shutil.copy2(STYLESHEET_SOURCE, target / STYLESHEET)
+    add_to_search(Path(staging), json.loads((source / INDEX_DATA).read_text(encoding="utf-8")))
     return len(bodies)
+
+
+def _search_text(entry: dict) -> str:
+    """What the site's search finds a PCN's page by, besides its name and code."""
+    return "; ".join(part for part in (entry["icb"], entry["region"], f"PCN {entry['status']}") if part)
+
+
+def add_to_search(site: Path, entries: list[dict]) -> int:
+    """Put every PCN page in the site's own search, one entry a page: its name and code as the heading, its
+    ICB, region and status as the text. Not the pages' whole text: 1,400 pages of tables would make the
+    book's search file several times larger for every reader; the directory's filter does the rest.
+
+    The renderers keep different indexes: Quarto's `search.json` (objectID, href, title, section, text,
+    crumbs), the pandoc path's `site_libs/search-index.js` (`render.search`). Returns the entries added."""
+    quarto_index = site / "search.json"
+    pandoc_index = site / SITE_LIBS / search.INDEX_NAME
+    if quarto_index.is_file():
+        docs = json.loads(quarto_index.read_text(encoding="utf-8"))
+        docs += [{"objectID": f"{OUTPUT}/{e['code']}.html", "href": f"{OUTPUT}/{e['code']}.html",
+                  "title": f"{e['name']} ({e['code']})", "section": "", "text": html.escape(_search_text(e)),
+                  "crumbs": ["Every PCN"]} for e in entries]  # fmt: skip
+        quarto_index.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    elif pandoc_index.is_file():
+        sections = search.read_index(pandoc_index)
+        sections += [search.Section(len(sections) + i, f"{OUTPUT}/{e['code']}.html", "", "Every PCN",
+                                    f"{e['name']} ({e['code']})", _search_text(e)) for i, e in enumerate(entries)]  # fmt: skip
+        pandoc_index.write_text(search.index_script(sections), encoding="utf-8")
+    else:
+        return 0
+    return len(entries)

@@ -131,6 +131,13 @@ def index_script(sections: list[Section]) -> str:
            f"window.PCN_SEARCH_DOCS = {data};\n"
 
 
+def read_index(path: Path) -> list[Section]:
+    """The sections of an index `index_script` wrote (to add pages rendered after it, the PCN directory's)."""
+    text = Path(path).read_text(encoding="utf-8")
+    data = text[text.index("=", text.index("PCN_SEARCH_DOCS")) + 1:].strip().removesuffix(";")
+    return [Section(**record) for record in json.loads(data)]
+
+
 def write_search(out_dir: Path, site_libs: str, pages: list[tuple[Path, str]]) -> Path:
     """Index `pages` ((written file, page title) pairs) and ship the search scripts into `site_libs`."""
     out_dir = Path(out_dir)
