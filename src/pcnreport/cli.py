@@ -45,8 +45,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Nothing changed: the report in {result.site_index.parent} is up to date.")
     else:
         profiles = sum(name.startswith("profile.") for name in result.ran)
+        months = sum(name.startswith("month.") for name in result.ran)
         print(f"Built the report from the {kind} with {result.renderer}"
-              f" ({len(result.ran)} notebook run(s), {profiles} of them area profiles; {len(result.skipped)} unchanged):")
+              f" ({len(result.ran)} notebook run(s): {months} month(s), {profiles} area profile(s);"
+              f" {len(result.skipped)} unchanged):")
     print(f"  website: {result.site_index}")
     print(f"  PDF:     {result.pdf}")
     for step, seconds in result.timings.items():

@@ -250,7 +250,7 @@ _FILTER_SCRIPT = """<script>
         && (!icb || r.icb_code === icb) && (!region || r.region_code === region);
     });
     var shown = hits.slice(0, 200);
-    out.innerHTML = "<p role='status'>" + hits.length + (hits.length === 1 ? " network" : " networks") +
+    out.innerHTML = "<p role='status'>" + hits.length.toLocaleString("en-GB") + (hits.length === 1 ? " network" : " networks") +
       (hits.length > shown.length ? " (the first 200 shown: narrow the filter)" : "") + "</p>" +
       "<table><thead><tr><th scope='col'>PCN</th><th scope='col'>Code</th><th scope='col'>ICB</th><th scope='col'>Region</th><th scope='col'>Status</th></tr></thead><tbody>" +
       shown.map(function (r) {
@@ -281,7 +281,7 @@ def index_body(entries: list[dict], first_month: str, last_month: str) -> str:
 <p>A page for each of the {count(len(entries))} networks the practice mapping lists in any month from
 {month_words(first_month)} to {month_words(last_month)}, {count(open_now)} of them open in {month_words(last_month)}. Each page shows
 the network's registered patients month by month, its practices joining and leaving, its commissioner then
-and now, and its patients against England's networks. A closed network is listed under the ICB and region of its last month.</p>
+and now, its patients against England's networks and where they live. A closed network is listed under the ICB and region of its last month.</p>
 <form id="pcn-filter" hidden>
 <label for="pcn-q">Name or code</label> <input id="pcn-q" name="q" type="search" autocomplete="off">
 <label for="pcn-icb">ICB</label> <select id="pcn-icb" name="icb"><option value="">All</option>{icb_options}</select>
