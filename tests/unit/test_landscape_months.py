@@ -135,3 +135,5 @@ def test_a_month_keeps_the_footprints_of_the_lsoa_releases_it_stands_for(tmp_pat
     words = section.footprint_numbers(summary)
     assert words["sentence"].startswith("The data hold 1 release of registrations by LSOA (January 2020). In January 2020")
     assert section.release_words("2020-01-pennine-lancashire") == "January 2020, Pennine Lancashire"
+    assert section._area_cut("2020-01-pennine-lancashire").startswith(" That release holds only the patients living in Pennine Lancashire")
+    assert section._area_cut("2020-01") == ""

@@ -136,8 +136,19 @@ def footprint_numbers(summary: pd.DataFrame) -> dict:
                      f"{release_words(latest['release'])}, with the networks of {month_words(latest['membership'])}, "
                      f"the median network's patients lived in {decimal(latest['lsoas_any_median'], 0)} "
                      f"LSOAs, and 80% of them in {decimal(latest['lsoas_80pct_median'], 0)}; its largest LSOA held "
-                     f"{percent(latest['largest_share_median'])} of them."),
+                     f"{percent(latest['largest_share_median'])} of them." + _area_cut(latest["release"])),
     }
+
+
+def _area_cut(release: str) -> str:
+    """A release of one area's residents (2020-01-pennine-lancashire) holds only the patients living there, so
+    a network elsewhere appears with the few of its patients who do: the figures describe that area."""
+    words = release_words(release)
+    if ", " not in words:
+        return ""
+    area = words.split(", ", 1)[1]
+    return (f" That release holds only the patients living in {area}, so these figures describe where networks "
+            f"serve {area}'s residents, not whole networks.")
 
 
 def numbers_for_report(results: LandscapeResults) -> dict:
