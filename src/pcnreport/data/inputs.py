@@ -150,15 +150,7 @@ class DataInputs:
         """Release -> the dataset's tidy table, for every release in the folder, oldest first (for the
         practice mapping, `analysis.landscape.Snapshot`s are made from these). Each table comes from the
         table cache when that file was read before, so a new month parses one file."""
-        reader_name = self.catalogue[name].reader
-        reader = getattr(readers, reader_name)
-        tables = {}
-        for located in self.all_releases(name):
-            if self.table_cache is None:
-                tables[located.release] = reader(located.path)
-            else:
-                tables[located.release] = self.table_cache.read(name, reader_name, located.path, reader)
-        return tables
+        return {located.release: self._parse(name, located.path) for located in self.all_releases(name)}
 
     def read_all_releases_optional(self, name: str) -> dict[str, object]:
         """Like `read_all_releases`, but {} when the folder has no release of a dataset the catalogue marks

@@ -106,11 +106,16 @@ def month_words(month: str) -> str:
     return dt.datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
+def release_area(release: str) -> str | None:
+    """The area a release of one area names ('2020-01-pennine-lancashire' -> 'Pennine Lancashire'), else None."""
+    match = re.match(r"\d{4}-\d{2}-(.+)$", release)
+    return match[1].replace("-", " ").title() if match else None
+
+
 def release_words(release: str) -> str:
     """'2020-01' -> 'January 2020'; a month and an area ('2020-01-pennine-lancashire') -> 'January 2020,
     Pennine Lancashire' (it reads in parentheses too); any other label as it is."""
-    match = re.match(r"(\d{4}-\d{2})(?:-(.+))?$", release)
-    if not match:
+    if not re.match(r"\d{4}-\d{2}(?:-|$)", release):
         return release
-    rest = match[2]
-    return month_words(match[1]) + (f", {rest.replace('-', ' ').title()}" if rest else "")
+    area = release_area(release)
+    return month_words(release[:7]) + (f", {area}" if area else "")

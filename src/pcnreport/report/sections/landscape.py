@@ -21,7 +21,7 @@ from pcnreport.report.commissioner_words import ABOVE, level_names
 from pcnreport.report.numbers import count, decimal, percent, write_numbers
 from pcnreport.report.outputs import figures_dir, numbers_path, unavailable_fragment, write_unavailable
 from pcnreport.report.tables import save_table
-from pcnreport.report.wording import counted, join, month_words, release_words, verb
+from pcnreport.report.wording import counted, join, month_words, release_area, release_words, verb
 
 SECTION = "landscape"
 FIGURES = ("fig-landscape-pcns", "fig-landscape-bands", "fig-landscape-sizes", "fig-landscape-practices",
@@ -143,10 +143,9 @@ def footprint_numbers(summary: pd.DataFrame) -> dict:
 def _area_cut(release: str) -> str:
     """A release of one area's residents (2020-01-pennine-lancashire) holds only the patients living there, so
     a network elsewhere appears with the few of its patients who do: the figures describe that area."""
-    words = release_words(release)
-    if ", " not in words:
+    area = release_area(release)
+    if area is None:
         return ""
-    area = words.split(", ", 1)[1]
     return (f" That release holds only the patients living in {area}, so these figures describe where networks "
             f"serve {area}'s residents, not whole networks.")
 
